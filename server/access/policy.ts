@@ -1,0 +1,39 @@
+import type { Role } from '../../db/schema.ts'
+
+/**
+ * Who may call what: the role × endpoint matrix, in one place. Every API route must have an
+ * entry here; the access plugin refuses to start an app with a route that has none, so a new
+ * route cannot be forgotten. Handlers still scope data (a township user sees one township).
+ */
+export type Access =
+  | { kind: 'public' }
+  /** A feed's bearer token (ingest). */
+  | { kind: 'feed' }
+  /** A signed-in person (or a paired wall display) with one of these roles. */
+  | { kind: 'user'; roles: readonly Role[] }
+
+export const PUBLIC: Access = { kind: 'public' }
+export const FEED: Access = { kind: 'feed' }
+export const ANY_USER: Access = { kind: 'user', roles: ['admin', 'analyst', 'duty', 'leader', 'township'] }
+export const only = (...roles: Role[]): Access => ({ kind: 'user', roles })
+
+export const ROUTE_ACCESS: Record<string, Access> = {
+  'GET /api/v1/health': PUBLIC,
+  'GET /metrics': PUBLIC,
+  'POST /api/v1/session': PUBLIC,
+  'GET /api/v1/session': ANY_USER,
+  'DELETE /api/v1/session': ANY_USER,
+
+  'GET /api/v1/townships': ANY_USER,
+  'GET /api/v1/townships/:code': ANY_USER,
+  'GET /api/v1/geo/county': ANY_USER,
+}
+
+export function routeKey(method: string, url: string): string {
+  return `${method === 'HEAD' ? 'GET' : method} ${url}`
+}
+
+/** Routes outside the API (the client's screens, its assets, the API docs) are public. */
+export function needsPolicy(url: string): boolean {
+  return (url.startsWith('/api/') && !url.startsWith('/api/docs')) || url === '/metrics'
+}

@@ -1,0 +1,70 @@
+import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify'
+import { serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod'
+import type { Db, DatabaseHandle } from '../db/connect.ts'
+import type { Config } from './config.ts'
+import geoRoutes from './modules/geo/routes.ts'
+import healthRoutes from './modules/health/routes.ts'
+import townshipRoutes from './modules/townships/routes.ts'
+import sessionRoutes from './modules/session/routes.ts'
+import access from './plugins/access.ts'
+import docs from './plugins/docs.ts'
+import errors from './plugins/errors.ts'
+import metrics from './plugins/metrics.ts'
+import staticClient from './plugins/static.ts'
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    config: Config
+    db: Db
+    databaseKind: DatabaseHandle['kind']
+  }
+}
+
+export interface AppOptions {
+  config: Config
+  /** Owned by the caller: the app uses it and never closes it. */
+  database: DatabaseHandle
+  logger?: FastifyServerOptions['logger']
+}
+
+export const BODY_LIMIT_BYTES = 10 * 1024 * 1024
+
+export function loggerOptions(config: Config): FastifyServerOptions['logger'] {
+  const pretty = process.stdout.isTTY && !config.production
+  return {
+    level: config.logLevel,
+    redact: { paths: ['req.headers.authorization', 'req.headers.cookie', 'req.headers["x-csrf-token"]', '*.password', '*.token'], censor: '[redacted]' },
+    ...(pretty ? { transport: { target: 'pino-pretty', options: { translateTime: 'SYS:HH:MM:ss', ignore: 'pid,hostname' } } } : {}),
+  }
+}
+
+export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
+  const app = Fastify({
+    logger: options.logger ?? loggerOptions(options.config),
+    bodyLimit: BODY_LIMIT_BYTES,
+    // Slow or stalled clients must not hold a socket forever.
+    requestTimeout: 30_000,
+    connectionTimeout: 60_000,
+    keepAliveTimeout: 5_000,
+    forceCloseConnections: 'idle',
+    trustProxy: false,
+  })
+  app.setValidatorCompiler(validatorCompiler)
+  app.setSerializerCompiler(serializerCompiler)
+  app.decorate('config', options.config)
+  app.decorate('db', options.database.db)
+  app.decorate('databaseKind', options.database.kind)
+
+  await app.register(errors)
+  await app.register(metrics)
+  await app.register(docs)
+  await app.register(access)
+
+  await app.register(healthRoutes)
+  await app.register(sessionRoutes)
+  await app.register(townshipRoutes)
+  await app.register(geoRoutes)
+
+  await app.register(staticClient)
+  return app
+}

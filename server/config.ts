@@ -1,0 +1,87 @@
+import { z } from 'zod'
+
+/** Configuration from the environment (DESIGN §9). Invalid values stop the start with one line each. */
+export interface Config {
+  port: number
+  host: string
+  /** Unset: embedded PGlite under dataDir. */
+  databaseUrl: string | undefined
+  dataDir: string
+  demo: boolean
+  /** Simulated events per minute; 0 turns the simulator off. */
+  simulatorRate: number
+  adminPassword: string | undefined
+  feedToken: string | undefined
+  /** IANA zone in which days are counted and shown. */
+  tzDisplay: string
+  production: boolean
+  logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent'
+}
+
+const flag = (name: string) =>
+  z.enum(['0', '1', 'true', 'false'], { error: `${name} must be 1 or 0` }).transform((v) => v === '1' || v === 'true')
+
+const isTimeZone = (tz: string) => {
+  try {
+    new Intl.DateTimeFormat('en', { timeZone: tz })
+    return true
+  } catch {
+    return false
+  }
+}
+
+const envSchema = z.object({
+  PORT: z.coerce
+    .number({ error: 'PORT must be a port number' })
+    .int('PORT must be a whole number')
+    .min(0, 'PORT must be between 0 and 65535 (0: any free port)')
+    .max(65535, 'PORT must be between 0 and 65535 (0: any free port)')
+    .default(3000),
+  HOST: z.string().min(1, 'HOST must not be empty').default('127.0.0.1'),
+  DATABASE_URL: z
+    .string()
+    .regex(/^postgres(ql)?:\/\/\S+$/, 'DATABASE_URL must be a postgres:// or postgresql:// URL')
+    .optional(),
+  DATA_DIR: z.string().min(1, 'DATA_DIR must not be empty').default('./data'),
+  DEMO: flag('DEMO').default(true),
+  SIMULATOR_RATE: z.coerce
+    .number({ error: 'SIMULATOR_RATE must be a number of events per minute' })
+    .min(0, 'SIMULATOR_RATE must be 0 or more events per minute')
+    .max(600_000, 'SIMULATOR_RATE must be at most 600000 events per minute')
+    .default(30),
+  ADMIN_PASSWORD: z.string().min(12, 'ADMIN_PASSWORD must be at least 12 characters').optional(),
+  FEED_TOKEN: z.string().min(24, 'FEED_TOKEN must be at least 24 characters').optional(),
+  TZ_DISPLAY: z.string().refine(isTimeZone, 'TZ_DISPLAY must be an IANA time zone such as Asia/Shanghai').default('Asia/Shanghai'),
+  NODE_ENV: z.enum(['development', 'production', 'test'], { error: 'NODE_ENV must be development, production or test' }).default('development'),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], { error: 'LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent' }).default('info'),
+})
+
+export class ConfigError extends Error {}
+
+/** Reads the environment; empty strings count as unset so `PORT= npm start` means the default. */
+export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
+  const present = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''))
+  const parsed = envSchema.safeParse(present)
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((issue) => {
+      const name = String(issue.path[0] ?? '')
+      const got = name in present ? ` (got ${JSON.stringify(present[name])})` : ''
+      return `${issue.message}${got}`
+    })
+    throw new ConfigError(`invalid configuration: ${lines.join('; ')}`)
+  }
+  const e = parsed.data
+  return {
+    port: e.PORT,
+    host: e.HOST,
+    databaseUrl: e.DATABASE_URL,
+    dataDir: e.DATA_DIR,
+    demo: e.DEMO,
+    simulatorRate: e.SIMULATOR_RATE,
+    adminPassword: e.ADMIN_PASSWORD,
+    feedToken: e.FEED_TOKEN,
+    tzDisplay: e.TZ_DISPLAY,
+    production: e.NODE_ENV === 'production',
+    logLevel: e.LOG_LEVEL,
+  }
+}

@@ -1,0 +1,63 @@
+import type { FastifyError, FastifyInstance } from 'fastify'
+import fp from 'fastify-plugin'
+import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod'
+import { type FieldError, HttpError } from '../http-errors.ts'
+
+interface ErrorBody {
+  error: { code: string; message: string; fields?: FieldError[] }
+}
+
+function fieldPath(instancePath: string, params: Record<string, unknown> | undefined): string {
+  const parts = instancePath.split('/').filter(Boolean)
+  // Zod reports an unknown or missing key at its parent; name the key itself.
+  const extra = params && typeof params['missingProperty'] === 'string' ? [params['missingProperty']] : []
+  return [...parts, ...extra].join('.') || '(body)'
+}
+
+// Errors that Fastify raises before a handler runs, mapped to the public shape.
+const FRAMEWORK_ERRORS: Record<string, { status: number; code: string; message?: string }> = {
+  FST_ERR_CTP_BODY_TOO_LARGE: { status: 413, code: 'payload_too_large', message: 'request body is larger than allowed' },
+  FST_ERR_CTP_INVALID_MEDIA_TYPE: { status: 415, code: 'unsupported_media_type' },
+  FST_ERR_CTP_INVALID_CONTENT_LENGTH: { status: 400, code: 'bad_request' },
+  FST_ERR_CTP_EMPTY_JSON_BODY: { status: 400, code: 'malformed_json', message: 'request body is empty but content-type is application/json' },
+  FST_ERR_CTP_INVALID_JSON_BODY: { status: 400, code: 'malformed_json', message: 'request body is not valid JSON' },
+}
+
+export default fp(async function errors(app: FastifyInstance) {
+  app.setErrorHandler(async (error: FastifyError, request, reply) => {
+    let status = 500
+    let body: ErrorBody
+    if (error instanceof HttpError) {
+      status = error.statusCode
+      body = { error: { code: error.code, message: error.message, ...(error.fields ? { fields: error.fields } : {}) } }
+      if (error.headers) reply.headers(error.headers)
+    } else if (hasZodFastifySchemaValidationErrors(error)) {
+      status = 400
+      const fields = error.validation.map((v) => ({
+        field: fieldPath(v.instancePath, v.params as Record<string, unknown>),
+        message: v.message ?? 'invalid',
+      }))
+      body = { error: { code: 'validation', message: `invalid ${error.validationContext ?? 'request'}: ${fields.map((f) => `${f.field}: ${f.message}`).join('; ')}`, fields } }
+    } else if (error.code && FRAMEWORK_ERRORS[error.code]) {
+      const known = FRAMEWORK_ERRORS[error.code]!
+      status = known.status
+      body = { error: { code: known.code, message: known.message ?? error.message } }
+    } else if (error instanceof SyntaxError || (error.statusCode === 400 && /JSON/i.test(error.message))) {
+      status = 400
+      body = { error: { code: 'malformed_json', message: 'request body is not valid JSON' } }
+    } else if (typeof error.statusCode === 'number' && error.statusCode >= 400 && error.statusCode < 500) {
+      status = error.statusCode
+      body = { error: { code: status === 429 ? 'rate_limited' : 'bad_request', message: error.message } }
+    } else {
+      // Never leak stack traces, SQL or driver messages to a client.
+      body = { error: { code: 'internal', message: 'internal error; the incident was logged' } }
+    }
+    if (status >= 500) request.log.error({ err: error }, 'request failed')
+    else request.log.info({ code: body.error.code, status }, body.error.message)
+    return reply.code(status).send(body)
+  })
+
+  app.setNotFoundHandler(async (request, reply) =>
+    reply.code(404).send({ error: { code: 'not_found', message: `no route ${request.method} ${request.url.split('?')[0]}` } }),
+  )
+})

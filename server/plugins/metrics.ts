@@ -1,0 +1,41 @@
+import type { FastifyInstance } from 'fastify'
+import fp from 'fastify-plugin'
+import { Counter, collectDefaultMetrics, Histogram, Registry } from 'prom-client'
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    /** The app's own Prometheus registry: features add their counters here. */
+    metrics: Registry
+  }
+}
+
+export default fp(async function metrics(app: FastifyInstance) {
+  // One registry per app (not prom-client's global one) so several apps can live in one process.
+  const registry = new Registry()
+  collectDefaultMetrics({ register: registry, prefix: 'shaowang_' })
+  const requests = new Counter({
+    name: 'shaowang_http_requests_total',
+    help: 'HTTP requests by route and status class',
+    labelNames: ['method', 'route', 'status'] as const,
+    registers: [registry],
+  })
+  const duration = new Histogram({
+    name: 'shaowang_http_request_duration_seconds',
+    help: 'HTTP request duration by route',
+    labelNames: ['method', 'route'] as const,
+    buckets: [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1, 5],
+    registers: [registry],
+  })
+  app.decorate('metrics', registry)
+
+  app.addHook('onResponse', async (request, reply) => {
+    const route = request.routeOptions.url ?? 'unmatched'
+    requests.inc({ method: request.method, route, status: `${Math.floor(reply.statusCode / 100)}xx` })
+    duration.observe({ method: request.method, route }, reply.elapsedTime / 1000)
+  })
+
+  app.get('/metrics', { schema: { hide: true } }, async (_request, reply) => {
+    reply.type(registry.contentType)
+    return registry.metrics()
+  })
+})
