@@ -1,7 +1,13 @@
+import rateLimit from '@fastify/rate-limit'
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify'
 import { serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod'
 import type { Db, DatabaseHandle } from '../db/connect.ts'
+import type { PersonalDataKeys } from './access/personal-data.ts'
 import type { Config } from './config.ts'
+import events from './modules/events/plugin.ts'
+import eventRoutes from './modules/events/routes.ts'
+import zeroReportRoutes from './modules/zero-reports/routes.ts'
+import bus from './plugins/bus.ts'
 import geoRoutes from './modules/geo/routes.ts'
 import healthRoutes from './modules/health/routes.ts'
 import townshipRoutes from './modules/townships/routes.ts'
@@ -25,6 +31,8 @@ export interface AppOptions {
   /** Owned by the caller: the app uses it and never closes it. */
   database: DatabaseHandle
   logger?: FastifyServerOptions['logger']
+  /** Keys for parties' personal data; default: from config (SECRET_KEY or DATA_DIR/secret.key). */
+  personalData?: PersonalDataKeys
 }
 
 export const BODY_LIMIT_BYTES = 10 * 1024 * 1024
@@ -59,11 +67,17 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   await app.register(metrics)
   await app.register(docs)
   await app.register(access)
+  await app.register(bus)
+  // Per-route limits only (global: false): POST /api/v1/events limits each feed.
+  if (!app.hasDecorator('rateLimit')) await app.register(rateLimit, { global: false })
+  await app.register(events, { personalData: options.personalData })
 
   await app.register(healthRoutes)
   await app.register(sessionRoutes)
   await app.register(townshipRoutes)
   await app.register(geoRoutes)
+  await app.register(eventRoutes)
+  await app.register(zeroReportRoutes)
 
   await app.register(staticClient)
   return app
