@@ -7,6 +7,7 @@ import type { Config } from './config.ts'
 import events from './modules/events/plugin.ts'
 import eventRoutes from './modules/events/routes.ts'
 import zeroReportRoutes from './modules/zero-reports/routes.ts'
+import simulatorRoutes from './simulator/routes.ts'
 import bus from './plugins/bus.ts'
 import geoRoutes from './modules/geo/routes.ts'
 import healthRoutes from './modules/health/routes.ts'
@@ -78,6 +79,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   await app.register(geoRoutes)
   await app.register(eventRoutes)
   await app.register(zeroReportRoutes)
+  await app.register(simulatorRoutes)
 
   await app.register(staticClient)
   return app
