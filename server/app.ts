@@ -6,6 +6,7 @@ import type { PersonalDataKeys } from './access/personal-data.ts'
 import type { Config } from './config.ts'
 import events from './modules/events/plugin.ts'
 import eventRoutes from './modules/events/routes.ts'
+import importRoutes from './modules/imports/routes.ts'
 import zeroReportRoutes from './modules/zero-reports/routes.ts'
 import simulatorRoutes from './simulator/routes.ts'
 import bus from './plugins/bus.ts'
@@ -79,6 +80,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   await app.register(geoRoutes)
   await app.register(eventRoutes)
   await app.register(zeroReportRoutes)
+  await app.register(importRoutes)
   await app.register(simulatorRoutes)
 
   await app.register(staticClient)
