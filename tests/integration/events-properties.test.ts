@@ -1,0 +1,148 @@
+import fc from 'fast-check'
+import type { KyselyPlugin } from 'kysely'
+import { describe, expect, it } from 'vitest'
+import { CATEGORIES, EVENT_STATUSES, isCategory, SOURCES } from '../../server/domain/taxonomy.ts'
+import { isDatabaseUnavailable } from '../../server/http-errors.ts'
+import { countEvents } from '../../server/modules/events/repository.ts'
+import { IngestService } from '../../server/modules/events/service.ts'
+import { build } from '../helpers/app.ts'
+import { feedToken } from '../helpers/auth.ts'
+
+const { app, database } = await build()
+const token = await feedToken(app, 'property-feed')
+const post = (payload: string, contentType = 'application/json') =>
+  app.inject({ method: 'POST', url: '/api/v1/events', headers: { authorization: `Bearer ${token}`, 'content-type': contentType }, body: payload })
+
+const townships = app.regions.townships().map((t) => t.code)
+const villages = townships.flatMap((t) => app.regions.children(t).map((v) => v.code))
+const grids = villages.slice(0, 40).flatMap((v) => app.regions.children(v).map((g) => g.code))
+const allCategories = [...new Set(Object.values(CATEGORIES).flatMap((c) => Object.keys(c)))]
+
+const junk = fc.oneof(fc.anything(), fc.string({ unit: 'binary', maxLength: 30 }), fc.constant(null), fc.integer(), fc.double())
+
+/** A valid event (its category belongs to its source). */
+const validEvent = (externalIds: string[]) =>
+  fc.constantFrom(...SOURCES).chain((source) =>
+    fc.record(
+      {
+        source: fc.constant(source),
+        externalId: fc.constantFrom(...externalIds),
+        township: fc.constantFrom(...townships),
+        category: fc.constantFrom(...Object.keys(CATEGORIES[source])),
+        severity: fc.integer({ min: 1, max: 4 }),
+        peopleCount: fc.integer({ min: 1, max: 50 }),
+        occurredAt: fc.integer({ min: Date.now() - 365 * 86_400_000, max: Date.now() }).map((ms) => new Date(ms).toISOString()),
+        status: fc.constantFrom(...EVENT_STATUSES),
+        title: fc.string({ unit: 'grapheme', maxLength: 200 }),
+        parties: fc.array(fc.record({ name: fc.string({ unit: 'grapheme', minLength: 1, maxLength: 10 }), phone: fc.constantFrom('13800001111', '10012345678') }, { requiredKeys: ['phone'] }), { maxLength: 2 }),
+      },
+      { requiredKeys: ['source', 'externalId', 'township', 'category', 'occurredAt'] },
+    ),
+  )
+
+const FIELDS = ['source', 'externalId', 'township', 'village', 'grid', 'category', 'severity', 'peopleCount', 'occurredAt', 'reportedAt', 'status', 'title', 'summary', 'attributes', 'parties', 'colour'] as const
+/** Values that are plausible for some field and wrong (or right) for another. */
+const nearValue = fc.oneof(
+  junk,
+  fc.constantFrom<unknown>(
+    ...townships.slice(0, 3), '990100099', ...villages.slice(0, 20), ...grids.slice(0, 20), ...allCategories, 'dispute', 'incident',
+    '2026-01-01T00:00:00', '2999-01-01T00:00:00Z', '2026-02-30T10:00:00+08:00', new Date().toISOString().replace('Z', '+08:00'),
+    { form: 'visit' }, { flags: ['group'] }, { form: 'fax' }, { mediation: 'people', ref: 'x' }, [{ name: '张三' }], [{}], 0, 1, 4, 5, '', 'open', 'x'.repeat(201), 'a\u0000b',
+  ),
+)
+
+/** A valid event with a few fields replaced (or removed): the near-misses that find edge cases. */
+const nearValid = (externalIds: string[]) =>
+  fc.tuple(validEvent(externalIds), fc.array(fc.tuple(fc.constantFrom(...FIELDS), fc.option(nearValue, { nil: undefined, freq: 5 })), { maxLength: 2 })).map(([event, mutations]) => {
+    const out: Record<string, unknown> = { ...event }
+    for (const [key, value] of mutations) {
+      if (value === undefined) delete out[key]
+      else out[key] = value
+    }
+    return out
+  })
+
+let run = 0
+const totals = { accepted: 0, updated: 0, duplicates: 0, rejected: 0 }
+
+describe('POST /api/v1/events under arbitrary input', () => {
+  it('never answers 500 to arbitrary bodies, JSON or ndjson', async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.oneof(fc.json(), fc.string({ unit: 'binary', maxLength: 200 })), fc.boolean(), async (body, ndjson) => {
+        const res = await post(body, ndjson ? 'application/x-ndjson' : 'application/json')
+        expect([202, 400, 413]).toContain(res.statusCode)
+        if (res.statusCode !== 202) expect(res.json().error.code).toEqual(expect.any(String))
+      }),
+      { numRuns: 150 },
+    )
+  })
+
+  it('stores only valid events, and its counts are what the store holds', async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.array(nearValid(['a', 'b', 'c', 'd', 'e', 'f']), { minLength: 1, maxLength: 15 }), fc.nat(3), fc.boolean(), async (generated, repeats, asNdjson) => {
+        // Re-sends of the same items (duplicates, or updates when the key changed content in between).
+        const items = [...generated, ...generated.slice(0, repeats)]
+        const system = `prop-${++run}`
+        const withSystem = items.map((i) => ({ ...i, sourceSystem: system }))
+        const res = asNdjson ? await post(withSystem.map((i) => JSON.stringify(i)).join('\n'), 'application/x-ndjson') : await post(JSON.stringify(withSystem))
+        expect(res.statusCode).toBe(202)
+        const body = res.json() as { accepted: number; updated: number; duplicates: number; rejected: Array<{ index: number }> }
+        expect(body.accepted + body.updated + body.duplicates + body.rejected.length).toBe(items.length)
+        totals.accepted += body.accepted
+        totals.updated += body.updated
+        totals.duplicates += body.duplicates
+        totals.rejected += body.rejected.length
+        const rows = await database.db.selectFrom('event').selectAll().where('sourceSystem', '=', system).execute()
+        expect(rows).toHaveLength(body.accepted)
+        const history = rows.length ? await database.db.selectFrom('eventHistory').select('eventId').where('eventId', 'in', rows.map((r) => r.id)).execute() : []
+        expect(history).toHaveLength(body.updated)
+        expect(rows.reduce((n, r) => n + r.version - 1, 0)).toBe(body.updated)
+        const now = Date.now()
+        for (const r of rows) {
+          expect(SOURCES).toContain(r.source)
+          expect(isCategory(r.source, r.category)).toBe(true)
+          expect(app.regions.get(r.township)?.level).toBe('township')
+          if (r.village) expect(app.regions.get(r.village)?.township).toBe(r.township)
+          if (r.grid) expect(app.regions.get(r.grid)?.parentCode).toBe(r.village)
+          expect(r.severity).toBeGreaterThanOrEqual(1)
+          expect(r.severity).toBeLessThanOrEqual(4)
+          expect(Number.isInteger(r.peopleCount) && r.peopleCount >= 1).toBe(true)
+          expect(EVENT_STATUSES).toContain(r.status)
+          expect(r.occurredAt.getTime()).toBeLessThanOrEqual(now + 5 * 60_000)
+          expect([...(r.title ?? '')].length).toBeLessThanOrEqual(200)
+        }
+      }),
+      { numRuns: 60 },
+    )
+    // The generator exercised every outcome, so the property was not vacuous.
+    expect(totals.accepted).toBeGreaterThan(20)
+    expect(totals.updated).toBeGreaterThan(0)
+    expect(totals.duplicates).toBeGreaterThan(0)
+    expect(totals.rejected).toBeGreaterThan(20)
+  })
+})
+
+describe('a database failure in the middle of a batch', () => {
+  it('stores nothing of the batch and is recognised as an outage', async () => {
+    // Fail the second chunk's statement, as a dropped connection would.
+    let inserts = 0
+    const failing: KyselyPlugin = {
+      transformQuery(args) {
+        if (JSON.stringify(args.node).includes('insert into event (') && ++inserts === 2) throw new Error('Connection terminated unexpectedly')
+        return args.node
+      },
+      transformResult: async (args) => args.result,
+    }
+    const service = new IngestService({ db: database.db.withPlugin(failing), regions: app.regions, keys: app.personalData, bus: app.bus, tz: 'Asia/Shanghai', now: () => new Date() })
+    const published: unknown[] = []
+    const off = app.bus.on('events:accepted', (e) => void published.push(e))
+    const before = await countEvents(database.db)
+    const items = Array.from({ length: 1500 }, (_, i) => ({ source: 'incident', externalId: `outage-${i}`, township: townships[0], category: 'traffic', occurredAt: new Date().toISOString() }))
+    const error = await service.ingest(items, { feedId: null, name: 'test', defaultSourceSystem: 'outage' }).catch((e: unknown) => e)
+    off()
+    expect(inserts).toBe(2)
+    expect(isDatabaseUnavailable(error)).toBe(true)
+    expect(await countEvents(database.db)).toBe(before)
+    expect(published).toEqual([])
+  })
+})
