@@ -5,6 +5,8 @@ import type { Config } from './config.ts'
 import geoRoutes from './modules/geo/routes.ts'
 import healthRoutes from './modules/health/routes.ts'
 import townshipRoutes from './modules/townships/routes.ts'
+import calendarRoutes from './modules/calendar/routes.ts'
+import rulesetRoutes from './modules/rulesets/routes.ts'
 import sessionRoutes from './modules/session/routes.ts'
 import access from './plugins/access.ts'
 import docs from './plugins/docs.ts'
@@ -66,6 +68,8 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   await app.register(sessionRoutes)
   await app.register(townshipRoutes)
   await app.register(geoRoutes)
+  await app.register(rulesetRoutes)
+  await app.register(calendarRoutes)
 
   await app.register(staticClient)
   return app

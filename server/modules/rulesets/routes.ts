@@ -131,7 +131,6 @@ const routes: FastifyPluginAsyncZod = async (app) => {
         })
         return (await findVersion(trx, id))!
       })
-      app.rulesetPublished?.(published.id)
       return summary(published)
     },
   )
