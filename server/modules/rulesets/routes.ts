@@ -5,7 +5,7 @@ import { validateRuleSet } from '../../domain/ruleset.ts'
 import { HttpError, notFound } from '../../http-errors.ts'
 import { recordAudit } from '../audit/repository.ts'
 import { findLiveVersion, findVersion, insertVersion, listVersions, markLive, statusOf } from './repository.ts'
-import { PublishInput, RuleSetError, RulesetId, RulesetInput, RulesetSummary, RulesetWithDocument } from './schema.ts'
+import { PublishInput, RuleSetError, RulesetId, RulesetInput, RulesetInvalid, RulesetSummary, RulesetWithDocument } from './schema.ts'
 
 function summary(v: Awaited<ReturnType<typeof listVersions>>[number]): RulesetSummary {
   return {
@@ -72,7 +72,7 @@ const routes: FastifyPluginAsyncZod = async (app) => {
         tags: ['rules'],
         summary: 'Save a draft (import: post an exported document)',
         body: RulesetInput,
-        response: { 201: z.object({ id: z.number(), version: z.number(), status: z.literal('draft') }) },
+        response: { 201: z.object({ id: z.number(), version: z.number(), status: z.literal('draft') }), 400: RulesetInvalid },
       },
     },
     async (request, reply) => {
@@ -81,7 +81,7 @@ const routes: FastifyPluginAsyncZod = async (app) => {
       if (!result.ok) {
         const fields = result.errors.map((e) => ({ field: e.path, message: e.message }))
         return reply.code(400).send({
-          error: { code: 'invalid_ruleset', message: `the rule set has ${result.errors.length} error(s)`, fields },
+          error: { code: 'invalid_ruleset' as const, message: `the rule set has ${result.errors.length} error(s)`, fields },
           errors: result.errors,
         })
       }

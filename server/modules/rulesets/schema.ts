@@ -31,3 +31,9 @@ export const RulesetInput = z.looseObject({
 })
 
 export const PublishInput = z.object({ comment: z.string().trim().min(1, 'say why you publish (it goes into the audit log)').max(2000, 'at most 2000 characters') })
+
+/** 400 for an invalid rule set: the usual error shape plus the contract's `errors` list (DESIGN §5). */
+export const RulesetInvalid = z.object({
+  error: z.object({ code: z.literal('invalid_ruleset'), message: z.string(), fields: z.array(z.object({ field: z.string(), message: z.string() })) }),
+  errors: z.array(RuleSetError),
+})
