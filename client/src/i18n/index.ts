@@ -27,11 +27,14 @@ function initialLocale(): Locale {
   return saved === 'en' ? 'en' : 'zh-CN'
 }
 
-export const i18n = createI18n({
+type Messages = typeof zhCN
+
+export const i18n = createI18n<[Messages], Locale, false>({
   legacy: false,
   locale: initialLocale(),
   fallbackLocale: 'zh-CN',
-  messages: { 'zh-CN': withScreens(zhCN, 'zh'), en: withScreens(en, 'en') },
+  // Screen namespaces are merged in at run time; the base files type the shared keys.
+  messages: { 'zh-CN': withScreens(zhCN, 'zh') as Messages, en: withScreens(en, 'en') as Messages },
 })
 
 export function setLocale(locale: Locale): void {
