@@ -3,7 +3,7 @@
 
 import { lookbackDays } from './anomaly.ts'
 import { SIGNAL_EPSILON } from './decay.ts'
-import { createEngine, type AlertDecision, type Engine, type EngineOutput } from './engine.ts'
+import { createEngine, type AlertDecision, type Engine, type EngineOutput, type TownshipSnapshot } from './engine.ts'
 import type { RiskEvent, SensitivePeriod, TownshipContext, ZeroReport } from './event.ts'
 import { localDays } from './local-days.ts'
 import type { CompiledRuleSet } from './ruleset.ts'
@@ -63,6 +63,8 @@ export interface BacktestResult {
   alerts: BacktestAlert[]
   signals: BacktestSignal[]
   daily: DailyLevel[]
+  /** every township's state at `to` */
+  final: TownshipSnapshot[]
   stats: { events: number; warmupEvents: number; warmupFrom: number }
 }
 
@@ -88,6 +90,42 @@ function isSorted(events: readonly RiskEvent[]): boolean {
     if (a.occurredAt > b.occurredAt || (a.occurredAt === b.occurredAt && a.id > b.id)) return false
   }
   return true
+}
+
+/**
+ * Folds alert decisions into alerts the way the edge keeps them: a raise opens one alert per
+ * key, repeats count on it, a recover marks it recovered. Decisions outside [from, to] are
+ * ignored, and so are repeats of an alert raised before `from` (it is not this range's alert).
+ */
+export class AlertBook {
+  readonly alerts: BacktestAlert[] = []
+  private open = new Map<string, BacktestAlert>()
+  private from: number
+  private to: number
+
+  constructor(from: number, to: number) {
+    this.from = from
+    this.to = to
+  }
+
+  apply(a: AlertDecision): void {
+    if (a.at < this.from || a.at > this.to) return
+    const current = this.open.get(a.key)
+    if (a.kind === 'raise') {
+      const rec: BacktestAlert = { key: a.key, township: a.township, ruleId: a.ruleId, level: a.level, raisedAt: a.at, lastSeenAt: a.at, count: 1 }
+      this.open.set(a.key, rec)
+      this.alerts.push(rec)
+    } else if (!current) {
+      return
+    } else if (a.kind === 'repeat') {
+      current.count++
+      current.lastSeenAt = a.at
+      if (levelRank(a.level) > levelRank(current.level)) current.level = a.level
+    } else {
+      current.recoveredAt = a.at
+      this.open.delete(a.key)
+    }
+  }
 }
 
 export function backtest(input: BacktestInput): BacktestResult {
@@ -132,40 +170,14 @@ export function backtest(input: BacktestInput): BacktestResult {
   })
 
   const signals: BacktestSignal[] = []
-  const alerts: BacktestAlert[] = []
-  const open = new Map<string, BacktestAlert>()
+  const book = new AlertBook(from, to)
   const collect = (out: EngineOutput): void => {
     for (const s of out.signals) {
       if (s.at >= from && s.at <= to) {
         signals.push({ township: s.township, ruleId: s.ruleId, at: s.at, points: s.points, eventIds: s.eventIds })
       }
     }
-    for (const a of out.alerts) applyDecision(a)
-  }
-  const applyDecision = (a: AlertDecision): void => {
-    if (a.at < from || a.at > to) return
-    const current = open.get(a.key)
-    if (a.kind === 'raise' || (a.kind === 'repeat' && !current)) {
-      if (a.kind === 'repeat') return // raised during warm-up: not this range's alert
-      const rec: BacktestAlert = {
-        key: a.key,
-        township: a.township,
-        ruleId: a.ruleId,
-        level: a.level,
-        raisedAt: a.at,
-        lastSeenAt: a.at,
-        count: 1,
-      }
-      open.set(a.key, rec)
-      alerts.push(rec)
-    } else if (a.kind === 'repeat' && current) {
-      current.count++
-      current.lastSeenAt = a.at
-      if (levelRank(a.level) > levelRank(current.level)) current.level = a.level
-    } else if (a.kind === 'recover' && current) {
-      current.recoveredAt = a.at
-      open.delete(a.key)
-    }
+    for (const a of out.alerts) book.apply(a)
   }
 
   // Ticks at every hour and every local midnight: the engine stamps changes with their exact
@@ -214,8 +226,9 @@ export function backtest(input: BacktestInput): BacktestResult {
   collect(engine.tick(to))
 
   return {
-    alerts,
+    alerts: book.alerts,
     signals,
+    final: engine.snapshot(to),
     daily: daily
       .sort((a, b) => a.day - b.day || (a.township < b.township ? -1 : a.township > b.township ? 1 : 0))
       .map((d) => ({ township: d.township, date: days.dateOf(d.day), score: displayScore(d.score), level: d.level })),

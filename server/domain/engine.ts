@@ -235,10 +235,14 @@ export function createEngine(options: EngineOptions): Engine {
     return false
   }
 
+  let started = false
   function start(t: number): void {
-    if (origin !== null) return
-    origin = t
-    originDay = days.dayOf(t)
+    if (started) return
+    started = true
+    if (origin === null) {
+      origin = t
+      originDay = days.dayOf(t)
+    }
     for (const ctx of options.townships) stateOf(ctx.code)
   }
 
