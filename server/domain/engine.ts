@@ -157,6 +157,8 @@ interface TownshipState extends DueItem {
   anomalies: Map<string, AnomalyState>
   silences: Map<string, SilenceState>
   level: Level
+  /** when the township's state last changed (an event, a report, a due change) */
+  updatedAt: number
   reportedScore: number
   reportedLevel: Level
 }
@@ -266,6 +268,7 @@ export function createEngine(options: EngineOptions): Engine {
       anomalies: new Map(),
       silences: new Map(silenceRules.map((r) => [r.id, { lastActivity: since, silent: false, signal: null }])),
       level: 'blue',
+      updatedAt: since,
       reportedScore: 0,
       reportedLevel: 'blue',
     }
@@ -432,6 +435,7 @@ export function createEngine(options: EngineOptions): Engine {
     const previous = s.level
     const level = nextLevel(score, previous, ruleSet.levels, ruleSet.hysteresis)
     s.level = level
+    if (t > s.updatedAt) s.updatedAt = t
     if (level !== 'blue' || liveCount(s) > 0) active.add(s)
     else active.delete(s)
     options.onScore?.(s.code, t, score, level)
@@ -842,7 +846,7 @@ export function createEngine(options: EngineOptions): Engine {
           score: displayScore(scoreAt(s, Math.max(now, s.clock))),
           level: s.level,
           silent: silentOf(s),
-          updatedAt: s.clock,
+          updatedAt: s.updatedAt,
         })
       }
       return list
