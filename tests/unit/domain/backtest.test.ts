@@ -27,7 +27,9 @@ const eventArb = fc.record({
   party: fc.option(fc.constantFrom('p1', 'p2', 'p3', 'p4'), { nil: null }),
 })
 
-function toEvents(raw: Array<fc.RecordValue<typeof eventArb> extends never ? never : { offset: number; township: string; source: string; severity: number; peopleCount: number; party: string | null }>): RiskEvent[] {
+type RawEvent = { offset: number; township: string; source: string; severity: number; peopleCount: number; party: string | null }
+
+function toEvents(raw: RawEvent[]): RiskEvent[] {
   return raw
     .map((r, i) =>
       ev({
