@@ -10,7 +10,7 @@
 // every second and a replay ticked every hour, fed the same events in the same order, reach the
 // same state and the same alert decisions (the property test checks this).
 
-import { detectDay, lookbackDays, type CountAt } from './anomaly.ts'
+import { baselineLag, baselineOf, detectDay, lookbackDays, type Baseline, type CountAt } from './anomaly.ts'
 import { decayedPoints, expiryTime, SIGNAL_EPSILON } from './decay.ts'
 import { formatDuration } from './duration.ts'
 import { DueQueue, type DueItem } from './due-queue.ts'
@@ -127,6 +127,10 @@ interface AnomalyState {
   counts: Float64Array
   fired: Uint8Array
   latest: number
+  /** C1/C2: the baseline of `baseDay` does not involve that day's own count, so it is computed
+   * once per day and dropped when a late event changes an earlier day */
+  baseDay: number
+  base: Baseline | null
 }
 
 interface SilenceState {
@@ -580,6 +584,11 @@ export function createEngine(options: EngineOptions): Engine {
   /** Process everything due in the township up to and including `until`, in time order. */
   function advance(out: EngineOutput, s: TownshipState, until: number): void {
     if (until <= s.clock) return
+    // s.due was computed by schedule() after the last change, so nothing happens before it
+    if (until < s.due) {
+      s.clock = until
+      return
+    }
     for (;;) {
       const structural = nextStructuralChange(s)
       const bound = Math.min(structural, until)
@@ -614,7 +623,14 @@ export function createEngine(options: EngineOptions): Engine {
   function anomalyState(s: TownshipState, rule: CompiledRule): AnomalyState {
     let a = s.anomalies.get(rule.id)
     if (!a) {
-      a = { days: new Float64Array(RING).fill(Number.NaN), counts: new Float64Array(RING), fired: new Uint8Array(RING), latest: Number.NEGATIVE_INFINITY }
+      a = {
+        days: new Float64Array(RING).fill(Number.NaN),
+        counts: new Float64Array(RING),
+        fired: new Uint8Array(RING),
+        latest: Number.NEGATIVE_INFINITY,
+        baseDay: Number.NaN,
+        base: null,
+      }
       s.anomalies.set(rule.id, a)
     }
     return a
@@ -721,16 +737,19 @@ export function createEngine(options: EngineOptions): Engine {
     th.entries.splice(i, 0, entry)
     th.sum += entry.value
     if (th.sum < (rule.count as number)) return
-    const ids = th.entries.slice(-MAX_EVENT_IDS).map((e) => e.eventId)
     if (th.signal) {
-      // refreshed while holding: decay restarts from the newest matching event
+      // Refreshed while holding: decay restarts from the newest matching event. The live
+      // signal keeps its window's ids for explanations (they are read from the window when
+      // explained); the firing reports just the refreshing event, so a long-held threshold
+      // does not copy its whole window once per event.
       const old = th.signal
       dropHolding(s, old)
-      const sig = makeSignal(s, rule, Math.max(old.at, t), factor(rule), ids, true)
+      const sig = makeSignal(s, rule, Math.max(old.at, t), factor(rule), [event.id], true)
       th.signal = sig
       addSignal(s, sig)
       out.signals.push(publicSignal(sig))
     } else {
+      const ids = th.entries.slice(-MAX_EVENT_IDS).map((e) => e.eventId)
       const sig = makeSignal(s, rule, t, factor(rule), ids, true)
       th.signal = sig
       addSignal(s, sig)
@@ -769,6 +788,7 @@ export function createEngine(options: EngineOptions): Engine {
     }
     a.counts[slot] = (a.counts[slot] as number) + 1
     if (day > a.latest) a.latest = day
+    if (day < a.baseDay) a.baseDay = Number.NaN
     if (a.fired[slot] === 1) return
     const latest = a.latest
     const get: CountAt = (d) => {
@@ -777,7 +797,19 @@ export function createEngine(options: EngineOptions): Engine {
       return a.days[k] === d ? (a.counts[k] as number) : 0
     }
     if (day - lookbackDays(rule.method) < originDay) return
-    const verdict = detectDay(get, day, { method: rule.method, threshold: rule.threshold, minSigma: rule.minSigma })
+    let verdict: { alarm: boolean; count: number; upperbound: number }
+    if (rule.method === 'C1' || rule.method === 'C2') {
+      // the same arithmetic as detectDay, with the baseline cached for the day
+      if (a.baseDay !== day) {
+        a.base = baselineOf(get, day, baselineLag(rule.method), 7)
+        a.baseDay = day
+      }
+      const count = a.counts[slot] as number
+      const upperbound = a.base ? a.base.mean + rule.threshold * Math.max(a.base.sd, rule.minSigma) : Number.NaN
+      verdict = { alarm: count > upperbound, count, upperbound }
+    } else {
+      verdict = detectDay(get, day, { method: rule.method, threshold: rule.threshold, minSigma: rule.minSigma })
+    }
     if (!verdict.alarm) return
     a.fired[slot] = 1
     const sig = makeSignal(s, rule, event.occurredAt, factor(rule), [event.id], false)
@@ -861,7 +893,11 @@ export function createEngine(options: EngineOptions): Engine {
         level: s.level,
         silent: silentOf(s),
         signals: [...s.holding, ...s.expiring]
-          .map((sig) => ({ ...publicSignal(sig), pointsNow: decayedPoints(sig.points, sig.at, t, sig.halfLifeMs) }))
+          .map((sig) => {
+            const th = sig.kind === 'threshold' ? s.thresholds.get(sig.ruleId) : undefined
+            const eventIds = th && th.signal === sig ? th.entries.slice(-MAX_EVENT_IDS).map((e) => e.eventId) : sig.eventIds
+            return { ...publicSignal(sig), eventIds, pointsNow: decayedPoints(sig.points, sig.at, t, sig.halfLifeMs) }
+          })
           .sort((x, y) => y.pointsNow - x.pointsNow),
       }
     },

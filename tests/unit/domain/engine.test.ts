@@ -142,7 +142,10 @@ describe('threshold rules', () => {
     expect(cross.alerts[0]).toMatchObject({ kind: 'raise', key: '990100001|wages' })
     const refresh = e.ingest(dispute(T0 + 6 * D), T0 + 6 * D)
     expect(refresh.alerts[0]).toMatchObject({ kind: 'repeat' })
-    expect(refresh.signals[0]!.eventIds).toHaveLength(4) // a late event, inserted in time order
+    // the firing names the refreshing event; the explanation lists the window (a late event,
+    // inserted in time order: four in the window now)
+    expect(refresh.signals[0]!.eventIds).toEqual([refresh.alerts[0]!.eventId])
+    expect(e.explain('990100001', T0 + 7 * D - 1).signals[0]!.eventIds).toHaveLength(4)
     // no half-life: full points while holding
     expect(e.scoreOf('990100001', T0 + 6 * D + H)).toBe(20)
     // T0 leaves at T0+7d but three remain (T0+1d, T0+6d, T0+7d−1); T0+1d leaves at T0+8d → 2 < 3
