@@ -107,7 +107,31 @@ export interface AuditTable {
   ip: string | null
 }
 
+export interface RulesetVersionTable {
+  id: Generated<number>
+  document: Json<unknown>
+  comment: string | null
+  basedOn: number | null
+  createdBy: string
+  createdAt: CreatedAt
+  live: ColumnType<boolean, boolean | undefined, boolean>
+  publishedAt: Date | null
+  publishedBy: string | null
+  publishComment: string | null
+}
+
+export interface SensitivePeriodTable {
+  id: Generated<number>
+  name: string
+  startsAt: Timestamp
+  endsAt: Timestamp
+  createdBy: string
+  createdAt: CreatedAt
+}
+
 export interface Database {
+  rulesetVersion: RulesetVersionTable
+  sensitivePeriod: SensitivePeriodTable
   appUser: AppUserTable
   session: SessionTable
   feed: FeedTable
@@ -126,3 +150,4 @@ export type AppUser = Selectable<AppUserTable>
 export type Feed = Selectable<FeedTable>
 export type Kiosk = Selectable<KioskTable>
 export type AuditRow = Selectable<AuditTable>
+export type RulesetVersion = Selectable<RulesetVersionTable>

@@ -8,6 +8,8 @@ import townshipRoutes from './modules/townships/routes.ts'
 import auditRoutes from './modules/audit/routes.ts'
 import feedRoutes from './modules/feeds/routes.ts'
 import kioskRoutes from './modules/kiosks/routes.ts'
+import calendarRoutes from './modules/calendar/routes.ts'
+import rulesetRoutes from './modules/rulesets/routes.ts'
 import sessionRoutes from './modules/session/routes.ts'
 import userRoutes from './modules/users/routes.ts'
 import access from './plugins/access.ts'
@@ -87,6 +89,8 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     keepAliveTimeout: 5_000,
     forceCloseConnections: 'idle',
     trustProxy: false,
+    // One line per request would dominate the log at feed rates; failures are logged by the error handler.
+    disableRequestLogging: true,
   })
   app.setValidatorCompiler(validatorCompiler)
   app.setSerializerCompiler(serializerCompiler)
@@ -108,6 +112,8 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   await app.register(auditRoutes)
   await app.register(townshipRoutes)
   await app.register(geoRoutes)
+  await app.register(rulesetRoutes)
+  await app.register(calendarRoutes)
 
   await app.register(staticClient)
   return app

@@ -39,6 +39,17 @@ export const ROUTE_ACCESS: Record<string, Access> = {
   'GET /api/v1/townships': ANY_USER,
   'GET /api/v1/townships/:code': ANY_USER,
   'GET /api/v1/geo/county': ANY_USER,
+
+  'GET /api/v1/rulesets': only('analyst', 'admin'),
+  'GET /api/v1/rulesets/live': ANY_USER,
+  'GET /api/v1/rulesets/:id': only('analyst', 'admin'),
+  'POST /api/v1/rulesets': only('analyst'),
+  'POST /api/v1/rulesets/validate': only('analyst'),
+  'POST /api/v1/rulesets/:id/publish': only('analyst'),
+
+  'GET /api/v1/calendar': ANY_USER,
+  'POST /api/v1/calendar': only('analyst'),
+  'DELETE /api/v1/calendar/:id': only('analyst'),
 }
 
 export function routeKey(method: string, url: string): string {
