@@ -100,9 +100,10 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
 
   await app.register(errors)
   await app.register(security)
+  // Before any plugin that adds routes, so every route (/metrics too) passes its policy check.
+  await app.register(access)
   await app.register(metrics)
   await app.register(docs)
-  await app.register(access)
 
   await app.register(healthRoutes)
   await app.register(sessionRoutes)
