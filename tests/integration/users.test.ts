@@ -5,8 +5,8 @@ import { signIn } from '../helpers/auth.ts'
 const { app } = await build()
 const admin = await signIn(app, ['admin'])
 
-const post = (payload: unknown, headers = admin.headers) => app.inject({ method: 'POST', url: '/api/v1/users', headers, payload })
-const patch = (id: number, payload: unknown, headers = admin.headers) => app.inject({ method: 'PATCH', url: `/api/v1/users/${id}`, headers, payload })
+const post = (payload: object, headers = admin.headers) => app.inject({ method: 'POST', url: '/api/v1/users', headers, payload })
+const patch = (id: number, payload: object, headers = admin.headers) => app.inject({ method: 'PATCH', url: `/api/v1/users/${id}`, headers, payload })
 const idOf = async (username: string) => (await app.db.selectFrom('appUser').select('id').where('username', '=', username).executeTakeFirstOrThrow()).id
 const signInAs = (username: string, password: string) => app.inject({ method: 'POST', url: '/api/v1/session', payload: { username, password }, remoteAddress: '10.200.0.1' })
 
