@@ -82,6 +82,18 @@ export interface FeedTable {
   lastUsedAt: Date | null
 }
 
+export interface KioskTable {
+  id: Generated<number>
+  name: string
+  tokenHash: string
+  /** The kiosk's own system user (roles: leader; no usable password). */
+  userId: number
+  createdBy: string | null
+  createdAt: CreatedAt
+  revokedAt: Date | null
+  lastUsedAt: Date | null
+}
+
 export interface AuditTable {
   id: Generated<number>
   at: ColumnType<Date, Date | string | undefined, never>
@@ -123,6 +135,7 @@ export interface Database {
   appUser: AppUserTable
   session: SessionTable
   feed: FeedTable
+  kiosk: KioskTable
   audit: AuditTable
   region: RegionTable
   townshipRisk: TownshipRiskTable
@@ -135,5 +148,6 @@ export type RegionUpdate = Updateable<RegionTable>
 export type TownshipRisk = Selectable<TownshipRiskTable>
 export type AppUser = Selectable<AppUserTable>
 export type Feed = Selectable<FeedTable>
+export type Kiosk = Selectable<KioskTable>
 export type AuditRow = Selectable<AuditTable>
 export type RulesetVersion = Selectable<RulesetVersionTable>

@@ -1,17 +1,22 @@
-import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify'
+import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyRequest, type FastifyServerOptions } from 'fastify'
 import { serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod'
 import type { Db, DatabaseHandle } from '../db/connect.ts'
 import type { Config } from './config.ts'
 import geoRoutes from './modules/geo/routes.ts'
 import healthRoutes from './modules/health/routes.ts'
 import townshipRoutes from './modules/townships/routes.ts'
+import auditRoutes from './modules/audit/routes.ts'
+import feedRoutes from './modules/feeds/routes.ts'
+import kioskRoutes from './modules/kiosks/routes.ts'
 import calendarRoutes from './modules/calendar/routes.ts'
 import rulesetRoutes from './modules/rulesets/routes.ts'
 import sessionRoutes from './modules/session/routes.ts'
+import userRoutes from './modules/users/routes.ts'
 import access from './plugins/access.ts'
 import docs from './plugins/docs.ts'
 import errors from './plugins/errors.ts'
 import metrics from './plugins/metrics.ts'
+import security from './plugins/security.ts'
 import staticClient from './plugins/static.ts'
 
 declare module 'fastify' {
@@ -27,22 +32,56 @@ export interface AppOptions {
   /** Owned by the caller: the app uses it and never closes it. */
   database: DatabaseHandle
   logger?: FastifyServerOptions['logger']
+  /** A ready-made pino logger instead (Fastify 5 takes instances only here, not in `logger`). */
+  loggerInstance?: FastifyBaseLogger
 }
 
 export const BODY_LIMIT_BYTES = 10 * 1024 * 1024
+
+// Query parameters that carry credentials (the wall's pairing link /wall?pair=…).
+const SECRET_QUERY_PARAMS = new Set(['pair', 'token', 'access_token'])
+
+/** A URL as logged: credentials in the query string replaced by [redacted]. */
+export function redactUrl(url: string): string {
+  const q = url.indexOf('?')
+  if (q < 0) return url
+  const params = url
+    .slice(q + 1)
+    .split('&')
+    .map((part) => {
+      const raw = part.split('=')[0]!
+      let key = raw
+      try {
+        key = decodeURIComponent(raw)
+      } catch {
+        // a malformed escape: judge the raw name
+      }
+      return SECRET_QUERY_PARAMS.has(key.toLowerCase()) ? `${raw}=[redacted]` : part
+    })
+  return `${url.slice(0, q)}?${params.join('&')}`
+}
 
 export function loggerOptions(config: Config): FastifyServerOptions['logger'] {
   const pretty = process.stdout.isTTY && !config.production
   return {
     level: config.logLevel,
     redact: { paths: ['req.headers.authorization', 'req.headers.cookie', 'req.headers["x-csrf-token"]', '*.password', '*.token'], censor: '[redacted]' },
+    serializers: {
+      req: (request: FastifyRequest) => ({
+        method: request.method,
+        url: redactUrl(request.url),
+        host: request.host,
+        remoteAddress: request.ip,
+        remotePort: request.socket?.remotePort,
+      }),
+    },
     ...(pretty ? { transport: { target: 'pino-pretty', options: { translateTime: 'SYS:HH:MM:ss', ignore: 'pid,hostname' } } } : {}),
   }
 }
 
 export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   const app = Fastify({
-    logger: options.logger ?? loggerOptions(options.config),
+    ...(options.loggerInstance ? { loggerInstance: options.loggerInstance } : { logger: options.logger ?? loggerOptions(options.config) }),
     bodyLimit: BODY_LIMIT_BYTES,
     // Slow or stalled clients must not hold a socket forever.
     requestTimeout: 30_000,
@@ -60,12 +99,18 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   app.decorate('databaseKind', options.database.kind)
 
   await app.register(errors)
+  await app.register(security)
+  // Before any plugin that adds routes, so every route (/metrics too) passes its policy check.
+  await app.register(access)
   await app.register(metrics)
   await app.register(docs)
-  await app.register(access)
 
   await app.register(healthRoutes)
   await app.register(sessionRoutes)
+  await app.register(userRoutes)
+  await app.register(feedRoutes)
+  await app.register(kioskRoutes)
+  await app.register(auditRoutes)
   await app.register(townshipRoutes)
   await app.register(geoRoutes)
   await app.register(rulesetRoutes)

@@ -23,6 +23,18 @@ export const ROUTE_ACCESS: Record<string, Access> = {
   'POST /api/v1/session': PUBLIC,
   'GET /api/v1/session': ANY_USER,
   'DELETE /api/v1/session': ANY_USER,
+  'POST /api/v1/session/kiosk': PUBLIC,
+
+  'GET /api/v1/users': only('admin'),
+  'POST /api/v1/users': only('admin'),
+  'PATCH /api/v1/users/:id': only('admin'),
+  'GET /api/v1/feeds': only('admin'),
+  'POST /api/v1/feeds': only('admin'),
+  'DELETE /api/v1/feeds/:id': only('admin'),
+  'GET /api/v1/kiosks': only('admin'),
+  'POST /api/v1/kiosks': only('admin'),
+  'DELETE /api/v1/kiosks/:id': only('admin'),
+  'GET /api/v1/audit': only('admin'),
 
   'GET /api/v1/townships': ANY_USER,
   'GET /api/v1/townships/:code': ANY_USER,
