@@ -1,5 +1,12 @@
 import { createRouter, createWebHistory } from 'vue-router'
 
+declare module 'vue-router' {
+  interface RouteMeta {
+    /** false: a full-screen route without the app header (the wall). */
+    chrome?: boolean
+  }
+}
+
 export const router = createRouter({
   history: createWebHistory(),
   routes: [
