@@ -14,7 +14,7 @@ const en: typeof zh = {
   level: { blue: 'Blue', yellow: 'Yellow', orange: 'Orange', red: 'Red' },
   townships: { title: 'Townships', code: 'Code', name: 'Name', score: 'Score', level: 'Level', count: '{n} townships' },
   wall: {
-    title: 'Demo County · Stability Risk Overview',
+    title: 'County stability risk',
     brand: 'Shaowang',
     county: 'County',
     kpi: {
@@ -40,7 +40,7 @@ const en: typeof zh = {
     recovered: 'Recovered',
     levelAlert: 'Level rose to {level}',
     count: '×{n}',
-    silent: 'No report',
+    silent: 'Silent',
     score: 'Score',
     signals: 'Top signals',
     noSignals: 'No signal details',

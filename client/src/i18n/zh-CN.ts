@@ -12,7 +12,7 @@ export default {
   level: { blue: '蓝色', yellow: '黄色', orange: '橙色', red: '红色' },
   townships: { title: '乡镇列表', code: '代码', name: '名称', score: '风险分', level: '等级', count: '共 {n} 个乡镇（街道）' },
   wall: {
-    title: '示范县社会稳定风险态势',
+    title: '全县社会稳定风险态势',
     brand: '哨望',
     county: '全县',
     kpi: {

@@ -161,6 +161,13 @@ export function boundedInsertSorted<T>(list: readonly T[], item: T, max: number,
   return out.slice(0, max)
 }
 
+/** One page of a list (the page number wrapped into range), and how many pages there are. */
+export function pageOf<T>(list: readonly T[], page: number, size: number): { items: T[]; page: number; pages: number } {
+  const pages = Math.max(1, Math.ceil(list.length / Math.max(1, size)))
+  const p = ((Math.floor(page) % pages) + pages) % pages
+  return { items: list.slice(p * size, p * size + size), page: p, pages }
+}
+
 /** "刚刚" / "3 分钟前" / "3 min ago": the age of the data, coarse enough to read from a distance. */
 export function dataAgeText(ageMs: number, locale: WallLocale): string {
   const s = Math.max(0, Math.floor(ageMs / 1000))
