@@ -4,7 +4,7 @@ import { ApiError, api } from '../lib/api.ts'
 import type { Alert, Page } from '../lib/live-types.ts'
 import { alertKpis, isOpen } from '../screens/wall/compute.ts'
 
-/** At most this many alerts are held: every open one, then the most recent closed ones (KPI window). */
+/** About this many alerts are held (at most 10 % more): every open one, then the most recent closed ones (KPI window). */
 export const MAX_ALERTS = 1000
 /** The ticker shows at most this many. */
 export const TICKER_SIZE = 50
@@ -14,9 +14,12 @@ const REST_MAX_PAGES = 5
 const keyOf = (alert: Pick<Alert, 'id'>) => String(alert.id)
 const timeOf = (alert: Alert) => Date.parse(alert.lastSeenAt || alert.raisedAt) || 0
 
-/** Keeps every open alert and the newest others up to `max`. */
+/**
+ * Keeps every open alert and the newest others up to `max`. Trims only once the map is 10 %
+ * over, so a steady stream costs a sort per hundred alerts rather than one per alert.
+ */
 export function trimAlerts(byId: Map<string, Alert>, max: number): Map<string, Alert> {
-  if (byId.size <= max) return byId
+  if (byId.size <= Math.ceil(max * 1.1)) return byId
   const closed = [...byId.values()].filter((a) => !isOpen(a)).sort((a, b) => timeOf(b) - timeOf(a))
   const drop = new Set(closed.slice(Math.max(0, max - (byId.size - closed.length))).map(keyOf))
   return new Map([...byId].filter(([k]) => !drop.has(k)))
