@@ -189,6 +189,33 @@ describe('wall screen', () => {
     expect(w.get('[data-test="ticker-item"]').attributes('data-state')).toBe('acknowledged')
   })
 
+  it('catches up on reconnect: offset sent, snapshot applied, missed alert changes replayed, missed events fetched', async () => {
+    const calls = stubFetch()
+    const w = await mountWall()
+    socket().serverEmit('connect')
+    socket().serverEmit('risk:snapshot', { townships: TOWNSHIPS.map((t) => ({ code: t.code, score: t.score, level: t.level })), alerts: [redAlert()], seq: 40 })
+    await flushPromises()
+    expect(w.find('[data-test="red-flash"]').exists()).toBe(true)
+    socket().serverEmit('disconnect', 'transport close')
+    await flushPromises()
+    expect(badge(w).attributes('data-state')).toBe('offline')
+    // Socket.IO reconnects by itself and calls auth() again: the offset is the last seq seen
+    expect(socket().auth()).toEqual({ offset: 40 })
+    const before = calls.length
+    socket().serverEmit('connect')
+    socket().serverEmit('risk:snapshot', { townships: TOWNSHIPS.map((t) => ({ code: t.code, score: t.code === code(5) ? 88 : 2, level: t.code === code(5) ? 'red' : 'blue' })), alerts: [], seq: 45 })
+    socket().serverEmit('alert:updated', { alert: redAlert({ state: 'acknowledged', version: 2 }), seq: 44 })
+    await flushPromises()
+    expect(badge(w).attributes('data-state')).toBe('online')
+    expect(w.get('[data-test="ranking-row"]').attributes('data-code')).toBe(code(5))
+    expect(w.find('[data-test="red-flash"]').exists()).toBe(false)
+    expect(w.get('[data-test="ticker-item"]').attributes('data-state')).toBe('acknowledged')
+    const eventCalls = calls.slice(before).filter((u) => u.startsWith('/api/v1/events?'))
+    expect(eventCalls).toHaveLength(1)
+    expect(Date.parse(new URL(eventCalls[0] as string, 'http://x').searchParams.get('from') as string)).toBeGreaterThan(Date.now() - 5 * 60_000)
+    expect(socket().auth()).toEqual({ offset: 45 })
+  })
+
   it('shows text from the data as text, never as markup', async () => {
     stubFetch()
     const w = await mountWall()

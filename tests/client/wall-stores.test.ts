@@ -214,7 +214,11 @@ describe('events store', () => {
     })
     await events.load(now)
     expect(urls).toHaveLength(2)
+    expect(urls.every((u) => u.startsWith('/api/v1/events?'))).toBe(true)
     expect(new URL(urls[0]!, 'http://x').searchParams.get('from')).toBe('2026-10-25T16:00:00.000Z')
+    expect(events.todayBySource.dispute).toBe(2)
+    // loading the window again recounts it rather than adding to it
+    await events.load(now)
     expect(events.todayBySource.dispute).toBe(2)
     vi.stubGlobal('fetch', async () => new Response('{}', { status: 404 }))
     await events.load(now)

@@ -132,6 +132,13 @@ export const useEventsStore = defineStore('events', () => {
     try {
       let cursor: string | null = null
       let pages = 0
+      if (since === undefined) {
+        // A full load recounts the window from scratch: the seen-id memory is bounded, so
+        // counting on top of what we hold could count an event twice.
+        days.value = {}
+        seen.clear()
+        seenOrder.length = 0
+      }
       do {
         const query = new URLSearchParams({ from, to, limit: String(REST_PAGE) })
         if (cursor) query.set('cursor', cursor)
