@@ -82,6 +82,18 @@ export interface FeedTable {
   lastUsedAt: Date | null
 }
 
+export interface KioskTable {
+  id: Generated<number>
+  name: string
+  tokenHash: string
+  /** The kiosk's own system user (roles: leader; no usable password). */
+  userId: number
+  createdBy: string | null
+  createdAt: CreatedAt
+  revokedAt: Date | null
+  lastUsedAt: Date | null
+}
+
 export interface AuditTable {
   id: Generated<number>
   at: ColumnType<Date, Date | string | undefined, never>
@@ -93,6 +105,28 @@ export interface AuditTable {
   toValue: Json<unknown> | null
   note: string | null
   ip: string | null
+}
+
+export interface RulesetVersionTable {
+  id: Generated<number>
+  document: Json<unknown>
+  comment: string | null
+  basedOn: number | null
+  createdBy: string
+  createdAt: CreatedAt
+  live: ColumnType<boolean, boolean | undefined, boolean>
+  publishedAt: Date | null
+  publishedBy: string | null
+  publishComment: string | null
+}
+
+export interface SensitivePeriodTable {
+  id: Generated<number>
+  name: string
+  startsAt: Timestamp
+  endsAt: Timestamp
+  createdBy: string
+  createdAt: CreatedAt
 }
 
 export interface EventTable {
@@ -145,9 +179,12 @@ export interface ZeroReportTable {
 }
 
 export interface Database {
+  rulesetVersion: RulesetVersionTable
+  sensitivePeriod: SensitivePeriodTable
   appUser: AppUserTable
   session: SessionTable
   feed: FeedTable
+  kiosk: KioskTable
   audit: AuditTable
   region: RegionTable
   townshipRisk: TownshipRiskTable
@@ -163,7 +200,9 @@ export type RegionUpdate = Updateable<RegionTable>
 export type TownshipRisk = Selectable<TownshipRiskTable>
 export type AppUser = Selectable<AppUserTable>
 export type Feed = Selectable<FeedTable>
+export type Kiosk = Selectable<KioskTable>
 export type AuditRow = Selectable<AuditTable>
+export type RulesetVersion = Selectable<RulesetVersionTable>
 export type EventRow = Selectable<EventTable>
 export type EventHistoryRow = Selectable<EventHistoryTable>
 export type ZeroReportRow = Selectable<ZeroReportTable>

@@ -1,5 +1,4 @@
-import rateLimit from '@fastify/rate-limit'
-import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify'
+import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyRequest, type FastifyServerOptions } from 'fastify'
 import { serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod'
 import type { Db, DatabaseHandle } from '../db/connect.ts'
 import type { PersonalDataKeys } from './access/personal-data.ts'
@@ -13,11 +12,18 @@ import bus from './plugins/bus.ts'
 import geoRoutes from './modules/geo/routes.ts'
 import healthRoutes from './modules/health/routes.ts'
 import townshipRoutes from './modules/townships/routes.ts'
+import auditRoutes from './modules/audit/routes.ts'
+import feedRoutes from './modules/feeds/routes.ts'
+import kioskRoutes from './modules/kiosks/routes.ts'
+import calendarRoutes from './modules/calendar/routes.ts'
+import rulesetRoutes from './modules/rulesets/routes.ts'
 import sessionRoutes from './modules/session/routes.ts'
+import userRoutes from './modules/users/routes.ts'
 import access from './plugins/access.ts'
 import docs from './plugins/docs.ts'
 import errors from './plugins/errors.ts'
 import metrics from './plugins/metrics.ts'
+import security from './plugins/security.ts'
 import staticClient from './plugins/static.ts'
 
 declare module 'fastify' {
@@ -33,24 +39,58 @@ export interface AppOptions {
   /** Owned by the caller: the app uses it and never closes it. */
   database: DatabaseHandle
   logger?: FastifyServerOptions['logger']
+  /** A ready-made pino logger instead (Fastify 5 takes instances only here, not in `logger`). */
+  loggerInstance?: FastifyBaseLogger
   /** Keys for parties' personal data; default: from config (SECRET_KEY or DATA_DIR/secret.key). */
   personalData?: PersonalDataKeys
 }
 
 export const BODY_LIMIT_BYTES = 10 * 1024 * 1024
 
+// Query parameters that carry credentials (the wall's pairing link /wall?pair=…).
+const SECRET_QUERY_PARAMS = new Set(['pair', 'token', 'access_token'])
+
+/** A URL as logged: credentials in the query string replaced by [redacted]. */
+export function redactUrl(url: string): string {
+  const q = url.indexOf('?')
+  if (q < 0) return url
+  const params = url
+    .slice(q + 1)
+    .split('&')
+    .map((part) => {
+      const raw = part.split('=')[0]!
+      let key = raw
+      try {
+        key = decodeURIComponent(raw)
+      } catch {
+        // a malformed escape: judge the raw name
+      }
+      return SECRET_QUERY_PARAMS.has(key.toLowerCase()) ? `${raw}=[redacted]` : part
+    })
+  return `${url.slice(0, q)}?${params.join('&')}`
+}
+
 export function loggerOptions(config: Config): FastifyServerOptions['logger'] {
   const pretty = process.stdout.isTTY && !config.production
   return {
     level: config.logLevel,
     redact: { paths: ['req.headers.authorization', 'req.headers.cookie', 'req.headers["x-csrf-token"]', '*.password', '*.token'], censor: '[redacted]' },
+    serializers: {
+      req: (request: FastifyRequest) => ({
+        method: request.method,
+        url: redactUrl(request.url),
+        host: request.host,
+        remoteAddress: request.ip,
+        remotePort: request.socket?.remotePort,
+      }),
+    },
     ...(pretty ? { transport: { target: 'pino-pretty', options: { translateTime: 'SYS:HH:MM:ss', ignore: 'pid,hostname' } } } : {}),
   }
 }
 
 export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   const app = Fastify({
-    logger: options.logger ?? loggerOptions(options.config),
+    ...(options.loggerInstance ? { loggerInstance: options.loggerInstance } : { logger: options.logger ?? loggerOptions(options.config) }),
     bodyLimit: BODY_LIMIT_BYTES,
     // Slow or stalled clients must not hold a socket forever.
     requestTimeout: 30_000,
@@ -58,6 +98,8 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     keepAliveTimeout: 5_000,
     forceCloseConnections: 'idle',
     trustProxy: false,
+    // One line per request would dominate the log at feed rates; failures are logged by the error handler.
+    disableRequestLogging: true,
   })
   app.setValidatorCompiler(validatorCompiler)
   app.setSerializerCompiler(serializerCompiler)
@@ -66,18 +108,24 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   app.decorate('databaseKind', options.database.kind)
 
   await app.register(errors)
+  await app.register(security)
+  // Before any plugin that adds routes, so every route (/metrics too) passes its policy check.
+  await app.register(access)
   await app.register(metrics)
   await app.register(docs)
-  await app.register(access)
   await app.register(bus)
-  // Per-route limits only (global: false): POST /api/v1/events limits each feed.
-  if (!app.hasDecorator('rateLimit')) await app.register(rateLimit, { global: false })
   await app.register(events, { personalData: options.personalData })
 
   await app.register(healthRoutes)
   await app.register(sessionRoutes)
+  await app.register(userRoutes)
+  await app.register(feedRoutes)
+  await app.register(kioskRoutes)
+  await app.register(auditRoutes)
   await app.register(townshipRoutes)
   await app.register(geoRoutes)
+  await app.register(rulesetRoutes)
+  await app.register(calendarRoutes)
   await app.register(eventRoutes)
   await app.register(zeroReportRoutes)
   await app.register(importRoutes)

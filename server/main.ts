@@ -8,6 +8,7 @@ import { seedDemoCounty } from '../db/seed/demo-county.ts'
 import { buildApp } from './app.ts'
 import { bootstrap, DEMO_USERS } from './bootstrap.ts'
 import { ConfigError, type Config, loadConfig } from './config.ts'
+import { productionSafetyProblem } from './production-safety.ts'
 import { startSimulator } from './simulator/index.ts'
 
 /** A start-up failure the operator can fix: printed as one line, no stack trace. */
@@ -48,6 +49,11 @@ async function start(): Promise<void> {
   const config = loadConfig()
   const database = await openDatabase(config)
   await migrateToLatest(database.db)
+  const unsafe = await productionSafetyProblem(database.db, config)
+  if (unsafe) {
+    await database.close().catch(() => {})
+    throw new StartupError(unsafe)
+  }
   if (config.demo) await seedDemoCounty(database.db)
   const report = await bootstrap(database.db, config)
 

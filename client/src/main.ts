@@ -2,6 +2,10 @@ import { createPinia } from 'pinia'
 import { createApp } from 'vue'
 import App from './App.vue'
 import { i18n } from './i18n/index.ts'
-import { router } from './router.ts'
+import { installSessionGuard, router } from './router.ts'
 
-createApp(App).use(createPinia()).use(router).use(i18n).mount('#app')
+const pinia = createPinia()
+const app = createApp(App).use(pinia)
+// Before the router is installed, so the very first navigation is guarded too.
+installSessionGuard(router, pinia)
+app.use(router).use(i18n).mount('#app')

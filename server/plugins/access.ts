@@ -6,6 +6,7 @@ import type { Principal } from '../access/principal.ts'
 import { sameSecret } from '../access/secrets.ts'
 import { HttpError } from '../http-errors.ts'
 import { touchFeed, findActiveFeedByToken } from '../modules/feeds/repository.ts'
+import { KIOSK_SESSION } from '../modules/kiosks/repository.ts'
 import { findActiveSession, USER_SESSION } from '../modules/session/repository.ts'
 
 declare module 'fastify' {
@@ -22,6 +23,8 @@ declare module 'fastify' {
     /** Session idle limit for a session, by whether it belongs to a paired wall display. */
     sessionIdleMs(kioskId: number | null): number
     now(): Date
+    /** Every API route with its policy, as registered (the access-matrix test walks these). */
+    accessRoutes: ReadonlyArray<{ method: string; url: string; access: Access }>
   }
 }
 
@@ -36,7 +39,9 @@ export default fp(async function access(app: FastifyInstance) {
   await app.register(cookie)
   app.decorateRequest('principal', null)
   if (!app.hasDecorator('now')) app.decorate('now', () => new Date())
-  if (!app.hasDecorator('sessionIdleMs')) app.decorate('sessionIdleMs', (_kioskId: number | null) => USER_SESSION.idleMs)
+  if (!app.hasDecorator('sessionIdleMs')) app.decorate('sessionIdleMs', (kioskId: number | null) => (kioskId === null ? USER_SESSION.idleMs : KIOSK_SESSION.idleMs))
+  const accessRoutes: Array<{ method: string; url: string; access: Access }> = []
+  app.decorate('accessRoutes', accessRoutes)
 
   // Every API route must be in the matrix, so forgetting one fails at start-up, not in production.
   app.addHook('onRoute', (route) => {
@@ -46,6 +51,7 @@ export default fp(async function access(app: FastifyInstance) {
       const access = ROUTE_ACCESS[routeKey(method, route.url)]
       if (!access) throw new Error(`no access policy for ${method} ${route.url}: add it to server/access/policy.ts`)
       route.config = { ...route.config, access } as typeof route.config
+      accessRoutes.push({ method, url: route.url, access })
     }
   })
 

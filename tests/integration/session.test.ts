@@ -99,8 +99,8 @@ describe('access', () => {
     const bare = Fastify()
     bare.decorate('db', app.db)
     await bare.register(access)
-    bare.get('/api/v1/forgotten', async () => ({}))
-    await expect(bare.ready()).rejects.toThrow(/no access policy for GET \/api\/v1\/forgotten/)
+    expect(() => bare.get('/api/v1/forgotten', async () => ({}))).toThrow(/no access policy for GET \/api\/v1\/forgotten/)
+    await bare.close()
   })
 })
 

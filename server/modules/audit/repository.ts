@@ -28,3 +28,57 @@ export async function recordAudit(db: Db, entry: AuditEntry): Promise<void> {
     })
     .execute()
 }
+
+export interface AuditQuery {
+  actor?: string
+  /** Exact action, or a prefix when it ends with `*` (`user.*`). */
+  action?: string
+  target?: string
+  from?: Date
+  to?: Date
+  /** Rows older than this id (the previous page's last). */
+  beforeId?: number
+  limit: number
+}
+
+export interface AuditItem {
+  id: number
+  at: Date
+  actor: string
+  actorKind: AuditTable['actorKind']
+  action: string
+  target: string | null
+  from: unknown
+  to: unknown
+  note: string | null
+  ip: string | null
+}
+
+/** Newest first (by id: the order rows were written), one page plus whether more follow. */
+export async function listAudit(db: Db, q: AuditQuery): Promise<{ items: AuditItem[]; more: boolean }> {
+  let query = db.selectFrom('audit').selectAll()
+  if (q.actor !== undefined) query = query.where('actor', '=', q.actor)
+  if (q.action !== undefined) {
+    query = q.action.endsWith('*')
+      ? query.where('action', 'like', `${q.action.slice(0, -1).replace(/[\\%_]/g, (c) => `\\${c}`)}%`)
+      : query.where('action', '=', q.action)
+  }
+  if (q.target !== undefined) query = query.where('target', '=', q.target)
+  if (q.from !== undefined) query = query.where('at', '>=', q.from)
+  if (q.to !== undefined) query = query.where('at', '<', q.to)
+  if (q.beforeId !== undefined) query = query.where('id', '<', q.beforeId)
+  const rows = await query.orderBy('id', 'desc').limit(q.limit + 1).execute()
+  const items = rows.slice(0, q.limit).map((r) => ({
+    id: r.id,
+    at: r.at,
+    actor: r.actor,
+    actorKind: r.actorKind,
+    action: r.action,
+    target: r.target,
+    from: r.fromValue,
+    to: r.toValue,
+    note: r.note,
+    ip: r.ip,
+  }))
+  return { items, more: rows.length > q.limit }
+}

@@ -30,3 +30,28 @@ export async function countFeeds(db: Db): Promise<number> {
   const row = await db.selectFrom('feed').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()
   return row.n
 }
+
+export type FeedView = Omit<Feed, 'tokenHash'>
+
+const VIEW_COLUMNS = ['id', 'name', 'description', 'createdBy', 'createdAt', 'lastUsedAt', 'revokedAt'] as const
+
+export async function listFeeds(db: Db): Promise<FeedView[]> {
+  return db.selectFrom('feed').select(VIEW_COLUMNS).orderBy('id').execute()
+}
+
+export async function findFeedById(db: Db, id: number): Promise<FeedView | undefined> {
+  return db.selectFrom('feed').select(VIEW_COLUMNS).where('id', '=', id).executeTakeFirst()
+}
+
+export async function findFeedByName(db: Db, name: string): Promise<FeedView | undefined> {
+  return db.selectFrom('feed').select(VIEW_COLUMNS).where('name', '=', name).executeTakeFirst()
+}
+
+/**
+ * Revokes a feed's token. Feed look-ups are never cached (each request reads the row), so the
+ * very next request with the token is refused. Returns false when it was already revoked.
+ */
+export async function revokeFeed(db: Db, id: number, now: Date): Promise<boolean> {
+  const result = await db.updateTable('feed').set({ revokedAt: now }).where('id', '=', id).where('revokedAt', 'is', null).executeTakeFirst()
+  return Number(result.numUpdatedRows) > 0
+}

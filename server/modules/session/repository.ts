@@ -61,6 +61,7 @@ export async function findActiveSession(db: Db, token: string, idleMs: (kioskId:
   if (now.getTime() - row.lastSeenAt.getTime() > idleMs(row.kioskId)) return undefined
   if (now.getTime() - row.lastSeenAt.getTime() > TOUCH_INTERVAL_MS) {
     await db.updateTable('session').set({ lastSeenAt: now }).where('id', '=', row.id).execute()
+    if (row.kioskId !== null) await db.updateTable('kiosk').set({ lastUsedAt: now }).where('id', '=', row.kioskId).execute()
   }
   return { id: row.id, csrfToken: row.csrfToken, kioskId: row.kioskId, userId: row.userId, username: row.username, roles: row.roles, township: row.township }
 }

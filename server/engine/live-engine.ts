@@ -1,0 +1,222 @@
+// The live runner around the pure engine: it feeds accepted events and clock ticks to the
+// domain core one at a time, persists what changed and hands alert decisions to the alert
+// service. All I/O goes through the ports below, so the runner is tested without a server.
+import { type AlertDecision, createEngine, type Engine, type EngineOutput, type Explanation, type TownshipSnapshot } from '../domain/engine.ts'
+import type { RiskEvent, SensitivePeriod, TownshipContext, ZeroReport } from '../domain/event.ts'
+import type { CompiledRuleSet } from '../domain/ruleset.ts'
+
+export interface EngineInputs {
+  ruleSet: CompiledRuleSet
+  townships: TownshipContext[]
+  calendar: SensitivePeriod[]
+}
+
+/** What the runner needs from storage. */
+export interface EngineStore {
+  loadInputs(): Promise<EngineInputs | null>
+  /** Events with occurredAt ≥ since, in the order they were accepted (id), in pages. */
+  eventsSince(since: Date): AsyncIterable<Array<RiskEvent & { receivedAt: number }>>
+  zeroReportsSince(since: Date): Promise<ZeroReport[]>
+  saveRisk(snapshots: TownshipSnapshot[]): Promise<void>
+  /** Open (not closed) alerts by key, and the last time each key was seen on any alert. */
+  alertKeys(): Promise<{ open: Set<string>; openRecovered: Set<string>; lastSeen: Map<string, number> }>
+}
+
+/** What the runner hands on: alert decisions to store and push, risk changes to push. */
+export interface EngineSink {
+  applyAlerts(decisions: AlertDecision[], now: Date): Promise<void>
+  riskChanged(changes: Array<{ township: string; score: number; level: string }>): void
+  eventAccepted?(event: RiskEvent): void
+}
+
+export interface LiveEngineOptions {
+  store: EngineStore
+  sink: EngineSink
+  timeZone: string
+  now?: () => number
+  /** Milliseconds between clock ticks (decay, window expiry, silence). */
+  tickMs?: number
+  log?: { info(obj: object, msg?: string): void; error(obj: object, msg?: string): void }
+}
+
+const DAY = 86_400_000
+/** Anomaly detectors need 7 baseline days, lagged by 2, plus today. */
+const ANOMALY_HISTORY_MS = 12 * DAY
+const MAX_HORIZON_MS = 120 * DAY
+
+/** How far back the state of a rule set reaches: the longest window, or the time a signal needs to decay away. */
+export function horizonOf(ruleSet: CompiledRuleSet): number {
+  let horizon = DAY
+  for (const rule of ruleSet.rules) {
+    if (rule.windowMs) horizon = Math.max(horizon, rule.windowMs)
+    if (rule.kind === 'anomaly') horizon = Math.max(horizon, ANOMALY_HISTORY_MS)
+    if (rule.halfLifeMs && rule.points > 0) {
+      const maxFactor = [...ruleSet.modifiers, ...rule.modifiers].reduce((f, m) => f * Math.max(1, m.factor), 1)
+      horizon = Math.max(horizon, rule.halfLifeMs * Math.log2((rule.points * maxFactor * 2) / 0.5))
+    }
+  }
+  return Math.min(horizon, MAX_HORIZON_MS)
+}
+
+export class LiveEngine {
+  #engine: Engine | null = null
+  #queue: Promise<void> = Promise.resolve()
+  #timer: NodeJS.Timeout | null = null
+  #stopped = false
+  readonly #options: LiveEngineOptions
+  readonly #now: () => number
+
+  constructor(options: LiveEngineOptions) {
+    this.#options = options
+    this.#now = options.now ?? Date.now
+  }
+
+  get running(): boolean {
+    return this.#engine !== null
+  }
+
+  /** Rebuilds from the store, then ticks on a timer until stop(). */
+  async start(): Promise<void> {
+    this.#stopped = false
+    await this.rebuild()
+    const tickMs = this.#options.tickMs ?? 1_000
+    if (tickMs > 0) {
+      this.#timer = setInterval(() => void this.tick(), tickMs)
+      this.#timer.unref()
+    }
+  }
+
+  /** Stops after the work in hand; nothing is lost (the store has every accepted event). */
+  async stop(): Promise<void> {
+    this.#stopped = true
+    if (this.#timer) clearInterval(this.#timer)
+    this.#timer = null
+    await this.#queue
+    this.#engine = null
+  }
+
+  /**
+   * Replays the store into a fresh engine, then reconciles with the stored alerts instead of
+   * re-issuing what the replay decided: a key the engine holds active that has no alert seen
+   * since it was raised is raised (it was lost in a crash); an open alert whose condition no
+   * longer holds is marked recovered. So a restart never raises an alert twice.
+   */
+  rebuild(): Promise<void> {
+    return this.#serial(async () => {
+      const inputs = await this.#options.store.loadInputs()
+      if (!inputs) {
+        this.#engine = null
+        this.#options.log?.info({}, 'risk engine idle: no published rule set')
+        return
+      }
+      const now = this.#now()
+      const since = new Date(now - horizonOf(inputs.ruleSet))
+      const engine = createEngine({ ...inputs, timeZone: this.#options.timeZone, origin: since.getTime() })
+      const reports = (await this.#options.store.zeroReportsSince(since)).sort((a, b) => a.at - b.at)
+      const pending = new Map<string, AlertDecision>()
+      const remember = (out: EngineOutput) => {
+        for (const d of out.alerts) {
+          if (d.kind === 'recover') pending.delete(d.key)
+          else if (d.kind === 'raise' || !pending.has(d.key)) pending.set(d.key, d)
+        }
+      }
+      let r = 0
+      let count = 0
+      for await (const page of this.#options.store.eventsSince(since)) {
+        for (const event of page) {
+          const at = Math.max(event.receivedAt, event.occurredAt)
+          while (r < reports.length && reports[r]!.at <= at) remember(engine.zeroReport(reports[r]!, reports[r++]!.at))
+          remember(engine.ingest(event, at))
+          count++
+        }
+      }
+      while (r < reports.length) remember(engine.zeroReport(reports[r]!, reports[r++]!.at))
+      remember(engine.tick(now))
+      this.#engine = engine
+
+      const stored = await this.#options.store.alertKeys()
+      const active = new Set(engine.activeAlertKeys())
+      const decisions: AlertDecision[] = []
+      for (const key of active) {
+        const decision = pending.get(key)
+        if (!decision || stored.open.has(key)) continue
+        if ((stored.lastSeen.get(key) ?? -Infinity) >= decision.at) continue
+        decisions.push({ ...decision, kind: 'raise' })
+      }
+      for (const key of stored.open) {
+        if (active.has(key) || stored.openRecovered.has(key)) continue
+        const [township = '', rule = 'level'] = key.split('|')
+        decisions.push({ kind: 'recover', key, township, ruleId: rule === 'level' ? null : rule, level: 'blue', at: now, eventId: null, reason: 'condition no longer holds (found at engine start)' })
+      }
+      if (decisions.length) await this.#options.sink.applyAlerts(decisions, new Date(now))
+      await this.#options.store.saveRisk(engine.snapshot(now))
+      this.#options.log?.info({ events: count, horizonDays: Math.round(horizonOf(inputs.ruleSet) / DAY), reconciled: decisions.length }, 'risk engine rebuilt')
+    })
+  }
+
+  /** Accepted events, in the order they were stored. */
+  ingest(events: RiskEvent[]): Promise<void> {
+    return this.#serial(async () => {
+      const engine = this.#engine
+      if (!engine) return
+      const now = this.#now()
+      const outputs: EngineOutput[] = []
+      for (const event of events) {
+        outputs.push(engine.ingest(event, now))
+        this.#options.sink.eventAccepted?.(event)
+      }
+      await this.#emit(outputs, now)
+    })
+  }
+
+  zeroReport(report: ZeroReport): Promise<void> {
+    return this.#serial(async () => {
+      if (!this.#engine) return
+      const now = this.#now()
+      await this.#emit([this.#engine.zeroReport(report, now)], now)
+    })
+  }
+
+  tick(): Promise<void> {
+    return this.#serial(async () => {
+      if (!this.#engine) return
+      const now = this.#now()
+      await this.#emit([this.#engine.tick(now)], now)
+    })
+  }
+
+  explain(township: string): Explanation | null {
+    return this.#engine ? this.#engine.explain(township, this.#now()) : null
+  }
+
+  snapshot(): TownshipSnapshot[] {
+    return this.#engine ? this.#engine.snapshot(this.#now()) : []
+  }
+
+  async #emit(outputs: EngineOutput[], now: number): Promise<void> {
+    const decisions = outputs.flatMap((o) => o.alerts)
+    const changed = new Map<string, { township: string; score: number; level: string }>()
+    for (const o of outputs) for (const c of o.changes) changed.set(c.township, { township: c.township, score: c.score, level: c.level })
+    if (decisions.length) await this.#options.sink.applyAlerts(decisions, new Date(now))
+    if (changed.size && this.#engine) {
+      const touched = new Set(changed.keys())
+      await this.#options.store.saveRisk(this.#engine.snapshot(now).filter((s) => touched.has(s.township)))
+      this.#options.sink.riskChanged([...changed.values()])
+    }
+  }
+
+  /** One thing at a time: the engine's state is a sequence, and a failure must not stop the line. */
+  #serial(work: () => Promise<void>): Promise<void> {
+    const next = this.#queue.then(async () => {
+      if (this.#stopped && this.#engine === null) return
+      try {
+        await work()
+      } catch (err) {
+        this.#options.log?.error({ err }, 'risk engine step failed')
+        throw err
+      }
+    })
+    this.#queue = next.catch(() => {})
+    return next
+  }
+}

@@ -1,0 +1,139 @@
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod'
+import { z } from 'zod'
+import type { UserPrincipal } from '../../access/principal.ts'
+import { validateRuleSet } from '../../domain/ruleset.ts'
+import { HttpError, notFound } from '../../http-errors.ts'
+import { recordAudit } from '../audit/repository.ts'
+import { findLiveVersion, findVersion, insertVersion, listVersions, markLive, statusOf } from './repository.ts'
+import { PublishInput, RuleSetError, RulesetId, RulesetInput, RulesetInvalid, RulesetSummary, RulesetWithDocument } from './schema.ts'
+
+function summary(v: Awaited<ReturnType<typeof listVersions>>[number]): RulesetSummary {
+  return {
+    id: v.id,
+    version: v.id,
+    status: statusOf(v),
+    comment: v.comment,
+    basedOn: v.basedOn,
+    createdBy: v.createdBy,
+    createdAt: v.createdAt,
+    publishedAt: v.publishedAt,
+    publishedBy: v.publishedBy,
+    publishComment: v.publishComment,
+  }
+}
+
+/** Splits the request into the rule-set document and the version's own metadata. */
+function documentOf(body: Record<string, unknown>): unknown {
+  const { comment: _comment, basedOn: _basedOn, ...document } = body
+  return document
+}
+
+const routes: FastifyPluginAsyncZod = async (app) => {
+  app.get('/api/v1/rulesets', { schema: { tags: ['rules'], summary: 'Every rule-set version, newest first', response: { 200: z.array(RulesetSummary) } } }, async () =>
+    (await listVersions(app.db)).map(summary),
+  )
+
+  app.get('/api/v1/rulesets/live', { schema: { tags: ['rules'], summary: 'The published rule set', response: { 200: RulesetWithDocument } } }, async () => {
+    const live = await findLiveVersion(app.db)
+    if (!live) throw notFound('a published rule set')
+    return { ...summary(live), document: live.document }
+  })
+
+  app.get(
+    '/api/v1/rulesets/:id',
+    { schema: { tags: ['rules'], summary: 'One version with its document (also its JSON export)', params: z.object({ id: RulesetId }), response: { 200: RulesetWithDocument } } },
+    async (request) => {
+      const version = await findVersion(app.db, request.params.id)
+      if (!version) throw notFound(`rule set ${request.params.id}`)
+      return { ...summary(version), document: version.document }
+    },
+  )
+
+  app.post(
+    '/api/v1/rulesets/validate',
+    {
+      schema: {
+        tags: ['rules'],
+        summary: 'Check a rule set without saving it (the editor calls this as you type)',
+        body: RulesetInput,
+        response: { 200: z.object({ ok: z.boolean(), errors: z.array(RuleSetError) }) },
+      },
+    },
+    async (request) => {
+      const result = validateRuleSet(documentOf(request.body))
+      return result.ok ? { ok: true, errors: [] } : { ok: false, errors: result.errors }
+    },
+  )
+
+  app.post(
+    '/api/v1/rulesets',
+    {
+      schema: {
+        tags: ['rules'],
+        summary: 'Save a draft (import: post an exported document)',
+        body: RulesetInput,
+        response: { 201: z.object({ id: z.number(), version: z.number(), status: z.literal('draft') }), 400: RulesetInvalid },
+      },
+    },
+    async (request, reply) => {
+      const principal = request.principal as UserPrincipal
+      const result = validateRuleSet(documentOf(request.body))
+      if (!result.ok) {
+        const fields = result.errors.map((e) => ({ field: e.path, message: e.message }))
+        return reply.code(400).send({
+          error: { code: 'invalid_ruleset' as const, message: `the rule set has ${result.errors.length} error(s)`, fields },
+          errors: result.errors,
+        })
+      }
+      const basedOn = request.body.basedOn ?? null
+      if (basedOn !== null && !(await findVersion(app.db, basedOn))) throw new HttpError(400, 'bad_request', `basedOn: rule set ${basedOn} does not exist`, { fields: [{ field: 'basedOn', message: 'no such version' }] })
+      const version = await app.db.transaction().execute(async (trx) => {
+        const created = await insertVersion(trx, { document: result.ruleSet.document, comment: request.body.comment ?? null, basedOn, createdBy: principal.username })
+        await recordAudit(trx, { actor: principal.username, actorKind: 'user', action: 'ruleset.draft', target: `ruleset:${created.id}`, note: created.comment, ip: request.ip })
+        return created
+      })
+      return reply.code(201).send({ id: version.id, version: version.id, status: 'draft' as const })
+    },
+  )
+
+  app.post(
+    '/api/v1/rulesets/:id/publish',
+    {
+      schema: {
+        tags: ['rules'],
+        summary: 'Make this version live (also how to roll back: publish an older version)',
+        params: z.object({ id: RulesetId }),
+        body: PublishInput,
+        response: { 200: RulesetSummary },
+      },
+    },
+    async (request) => {
+      const principal = request.principal as UserPrincipal
+      const { id } = request.params
+      const published = await app.db.transaction().execute(async (trx) => {
+        const version = await findVersion(trx, id)
+        if (!version) throw notFound(`rule set ${id}`)
+        if (version.live) throw new HttpError(409, 'conflict', `rule set ${id} is already live`)
+        // A stored version passed validation when saved; re-check in case the rule language changed since.
+        const check = validateRuleSet(version.document)
+        if (!check.ok) throw new HttpError(409, 'conflict', `rule set ${id} no longer validates: ${check.errors[0]?.path} ${check.errors[0]?.message}`)
+        const previous = await findLiveVersion(trx)
+        await markLive(trx, id, principal.username, request.body.comment, app.now())
+        await recordAudit(trx, {
+          actor: principal.username,
+          actorKind: 'user',
+          action: 'ruleset.publish',
+          target: `ruleset:${id}`,
+          from: previous ? { live: previous.id } : null,
+          to: { live: id },
+          note: request.body.comment,
+          ip: request.ip,
+        })
+        return (await findVersion(trx, id))!
+      })
+      return summary(published)
+    },
+  )
+}
+
+export default routes

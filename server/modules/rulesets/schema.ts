@@ -1,0 +1,39 @@
+import { z } from 'zod'
+
+export const RulesetId = z.coerce.number().int().positive()
+
+export const RulesetSummary = z.object({
+  id: z.number(),
+  version: z.number(),
+  status: z.enum(['draft', 'published', 'retired']),
+  comment: z.string().nullable(),
+  basedOn: z.number().nullable(),
+  createdBy: z.string(),
+  createdAt: z.date(),
+  publishedAt: z.date().nullable(),
+  publishedBy: z.string().nullable(),
+  publishComment: z.string().nullable(),
+})
+export type RulesetSummary = z.infer<typeof RulesetSummary>
+
+export const RulesetWithDocument = RulesetSummary.extend({ document: z.unknown() })
+
+export const RuleSetError = z.object({
+  path: z.string(),
+  message: z.string(),
+  position: z.object({ line: z.number(), column: z.number(), offset: z.number() }).optional(),
+})
+
+/** A rule set (DESIGN §5) plus `comment` and, for a draft made from another version, `basedOn`. */
+export const RulesetInput = z.looseObject({
+  comment: z.string().max(2000, 'at most 2000 characters').optional(),
+  basedOn: z.number().int().positive().optional(),
+})
+
+export const PublishInput = z.object({ comment: z.string().trim().min(1, 'say why you publish (it goes into the audit log)').max(2000, 'at most 2000 characters') })
+
+/** 400 for an invalid rule set: the usual error shape plus the contract's `errors` list (DESIGN §5). */
+export const RulesetInvalid = z.object({
+  error: z.object({ code: z.literal('invalid_ruleset'), message: z.string(), fields: z.array(z.object({ field: z.string(), message: z.string() })) }),
+  errors: z.array(RuleSetError),
+})
