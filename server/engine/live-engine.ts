@@ -3,6 +3,7 @@
 // service. All I/O goes through the ports below, so the runner is tested without a server.
 import { type AlertDecision, createEngine, type Engine, type EngineOutput, type Explanation, type TownshipSnapshot } from '../domain/engine.ts'
 import type { RiskEvent, SensitivePeriod, TownshipContext, ZeroReport } from '../domain/event.ts'
+import { warmupHorizonMs } from '../domain/backtest.ts'
 import type { CompiledRuleSet } from '../domain/ruleset.ts'
 
 export interface EngineInputs {
@@ -36,26 +37,18 @@ export interface LiveEngineOptions {
   now?: () => number
   /** Milliseconds between clock ticks (decay, window expiry, silence). */
   tickMs?: number
+  /** Milliseconds between passes that save and push scores changed by decay alone. */
+  refreshMs?: number
   log?: { info(obj: object, msg?: string): void; error(obj: object, msg?: string): void }
 }
 
 const DAY = 86_400_000
-/** Anomaly detectors need 7 baseline days, lagged by 2, plus today. */
-const ANOMALY_HISTORY_MS = 12 * DAY
+/** A rebuild reads at most this much history, however long a rule's window or half-life. */
 const MAX_HORIZON_MS = 120 * DAY
 
-/** How far back the state of a rule set reaches: the longest window, or the time a signal needs to decay away. */
+/** How far back the state of a rule set reaches (the backtest's warm-up, capped). */
 export function horizonOf(ruleSet: CompiledRuleSet): number {
-  let horizon = DAY
-  for (const rule of ruleSet.rules) {
-    if (rule.windowMs) horizon = Math.max(horizon, rule.windowMs)
-    if (rule.kind === 'anomaly') horizon = Math.max(horizon, ANOMALY_HISTORY_MS)
-    if (rule.halfLifeMs && rule.points > 0) {
-      const maxFactor = [...ruleSet.modifiers, ...rule.modifiers].reduce((f, m) => f * Math.max(1, m.factor), 1)
-      horizon = Math.max(horizon, rule.halfLifeMs * Math.log2((rule.points * maxFactor * 2) / 0.5))
-    }
-  }
-  return Math.min(horizon, MAX_HORIZON_MS)
+  return Math.min(Math.max(warmupHorizonMs(ruleSet), DAY), MAX_HORIZON_MS)
 }
 
 export class LiveEngine {
@@ -63,6 +56,10 @@ export class LiveEngine {
   #queue: Promise<void> = Promise.resolve()
   #timer: NodeJS.Timeout | null = null
   #stopped = false
+  #paused = false
+  #lastRefresh = 0
+  /** What was last saved and pushed per township, so decay alone is reported only when it shows. */
+  readonly #reported = new Map<string, string>()
   readonly #options: LiveEngineOptions
   readonly #now: () => number
 
@@ -116,8 +113,11 @@ export class LiveEngine {
       const pending = new Map<string, AlertDecision>()
       const remember = (out: EngineOutput) => {
         for (const d of out.alerts) {
+          const open = pending.get(d.key)
           if (d.kind === 'recover') pending.delete(d.key)
-          else if (d.kind === 'raise' || !pending.has(d.key)) pending.set(d.key, d)
+          else if (d.kind === 'raise' || !open) pending.set(d.key, d)
+          // A repeat keeps the raise but carries the latest firing, as the stored alert would.
+          else pending.set(d.key, { ...open, at: d.at, eventId: d.eventId ?? open.eventId })
         }
       }
       let r = 0
@@ -149,16 +149,32 @@ export class LiveEngine {
         decisions.push({ kind: 'recover', key, township, ruleId: rule === 'level' ? null : rule, level: 'blue', at: now, eventId: null, reason: 'condition no longer holds (found at engine start)' })
       }
       if (decisions.length) await this.#options.sink.applyAlerts(decisions, new Date(now))
-      await this.#options.store.saveRisk(engine.snapshot(now))
+      this.#reported.clear()
+      this.#lastRefresh = now
+      await this.#saveAndPush(engine.snapshot(now), true)
       this.#options.log?.info({ events: count, horizonDays: Math.round(horizonOf(inputs.ruleSet) / DAY), reconciled: decisions.length }, 'risk engine rebuilt')
     })
+  }
+
+  /**
+   * While paused, accepted events are left to the next rebuild: a bulk load of history (the
+   * demo's backfill, a large ledger import) then sets levels from the past without raising an
+   * alert for every old event. resume() rebuilds.
+   */
+  pause(): void {
+    this.#paused = true
+  }
+
+  resume(): Promise<void> {
+    this.#paused = false
+    return this.rebuild()
   }
 
   /** Accepted events, in the order they were stored. */
   ingest(events: RiskEvent[]): Promise<void> {
     return this.#serial(async () => {
       const engine = this.#engine
-      if (!engine) return
+      if (!engine || this.#paused) return
       const now = this.#now()
       const outputs: EngineOutput[] = []
       for (const event of events) {
@@ -171,7 +187,7 @@ export class LiveEngine {
 
   zeroReport(report: ZeroReport): Promise<void> {
     return this.#serial(async () => {
-      if (!this.#engine) return
+      if (!this.#engine || this.#paused) return
       const now = this.#now()
       await this.#emit([this.#engine.zeroReport(report, now)], now)
     })
@@ -179,9 +195,14 @@ export class LiveEngine {
 
   tick(): Promise<void> {
     return this.#serial(async () => {
-      if (!this.#engine) return
+      const engine = this.#engine
+      if (!engine || this.#paused) return
       const now = this.#now()
-      await this.#emit([this.#engine.tick(now)], now)
+      await this.#emit([engine.tick(now)], now)
+      if (now - this.#lastRefresh >= (this.#options.refreshMs ?? 5_000)) {
+        this.#lastRefresh = now
+        await this.#saveAndPush(engine.snapshot(now), false)
+      }
     })
   }
 
@@ -195,14 +216,24 @@ export class LiveEngine {
 
   async #emit(outputs: EngineOutput[], now: number): Promise<void> {
     const decisions = outputs.flatMap((o) => o.alerts)
-    const changed = new Map<string, { township: string; score: number; level: string }>()
-    for (const o of outputs) for (const c of o.changes) changed.set(c.township, { township: c.township, score: c.score, level: c.level })
+    const touched = new Set(outputs.flatMap((o) => o.changes.map((c) => c.township)))
     if (decisions.length) await this.#options.sink.applyAlerts(decisions, new Date(now))
-    if (changed.size && this.#engine) {
-      const touched = new Set(changed.keys())
-      await this.#options.store.saveRisk(this.#engine.snapshot(now).filter((s) => touched.has(s.township)))
-      this.#options.sink.riskChanged([...changed.values()])
+    if (touched.size && this.#engine) {
+      await this.#saveAndPush(this.#engine.snapshot(now).filter((s) => touched.has(s.township)), true)
     }
+  }
+
+  /** Saves and pushes the townships whose shown score, level or silence differs from what was last reported. */
+  async #saveAndPush(snapshots: TownshipSnapshot[], force: boolean): Promise<void> {
+    const changed = snapshots.filter((s) => {
+      const shown = `${s.score.toFixed(1)}|${s.level}|${s.silent}`
+      if (!force && this.#reported.get(s.township) === shown) return false
+      this.#reported.set(s.township, shown)
+      return true
+    })
+    if (changed.length === 0) return
+    await this.#options.store.saveRisk(changed)
+    this.#options.sink.riskChanged(changed.map((s) => ({ township: s.township, score: Math.round(s.score * 10) / 10, level: s.level })))
   }
 
   /** One thing at a time: the engine's state is a sequence, and a failure must not stop the line. */

@@ -36,12 +36,6 @@ export async function backfillIfEmpty(app: FastifyInstance, options: { days: num
   const from = to - options.days * 86_400_000
   const tz = app.config.tzDisplay
   const events = backfill(county, { seed: options.seed ?? DEFAULT_SEED, from, to, tz })
-  let stored = 0
-  for (let i = 0; i < events.length; i += BACKFILL_BATCH) {
-    const result = await app.ingest.ingest(events.slice(i, i + BACKFILL_BATCH), submitter)
-    stored += result.accepted
-    if (result.rejected.length) app.log.warn({ rejected: result.rejected.slice(0, 3) }, 'simulator backfill: some events were rejected')
-  }
   const busy = new Set(events.map((e) => `${e.township}|${localDate(Date.parse(e.occurredAt), tz)}`))
   const zero: Array<{ township: string; date: string; reportedAt: Date; feedId: number; reportedBy: string }> = []
   for (let day = from; day < to; day += 86_400_000) {
@@ -50,7 +44,20 @@ export async function backfillIfEmpty(app: FastifyInstance, options: { days: num
       if (!busy.has(`${t.code}|${date}`)) zero.push({ township: t.code, date, reportedAt: new Date(day), feedId: submitter.feedId!, reportedBy: SIMULATOR_FEED })
     }
   }
-  if (zero.length) await app.db.insertInto('zeroReport').values(zero).onConflict((oc) => oc.columns(['township', 'date']).doNothing()).execute()
+  let stored = 0
+  // History sets the levels and baselines through one rebuild, instead of raising an alert for
+  // every past event as if it had just happened.
+  app.engine.pause()
+  try {
+    for (let i = 0; i < events.length; i += BACKFILL_BATCH) {
+      const result = await app.ingest.ingest(events.slice(i, i + BACKFILL_BATCH), submitter)
+      stored += result.accepted
+      if (result.rejected.length) app.log.warn({ rejected: result.rejected.slice(0, 3) }, 'simulator backfill: some events were rejected')
+    }
+    if (zero.length) await app.db.insertInto('zeroReport').values(zero).onConflict((oc) => oc.columns(['township', 'date']).doNothing()).execute()
+  } finally {
+    await app.engine.resume()
+  }
   app.log.info({ events: stored, zeroReports: zero.length, days: options.days }, 'simulator: backfilled the demo history')
   return stored
 }

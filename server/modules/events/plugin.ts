@@ -1,5 +1,6 @@
 import type { FastifyInstance } from 'fastify'
 import fp from 'fastify-plugin'
+import { EVENTS_CHANNEL, encodeIds, notifyEngine } from '../../engine/leadership.ts'
 import { Counter } from 'prom-client'
 import { loadPersonalDataKeys, type PersonalDataKeys } from '../../access/personal-data.ts'
 import { RegionCache } from './regions.ts'
@@ -30,7 +31,21 @@ export default fp(
     })
     app.decorate('regions', regions)
     app.decorate('personalData', keys)
-    app.decorate('ingest', new IngestService({ db: app.db, regions, keys, bus: app.bus, tz: app.config.tzDisplay, now: () => app.now(), counter }))
+    app.decorate(
+      'ingest',
+      new IngestService({
+        db: app.db,
+        regions,
+        keys,
+        bus: app.bus,
+        tz: app.config.tzDisplay,
+        now: () => app.now(),
+        counter,
+        // Several processes share one PostgreSQL: the engine leader hears new events through
+        // NOTIFY, sent in the storing transaction so it is delivered exactly when they commit.
+        afterStore: app.databaseKind === 'postgres' ? (trx, ids) => notifyEngine(trx, EVENTS_CHANNEL, encodeIds(ids)) : undefined,
+      }),
+    )
   },
   { name: 'events', dependencies: ['bus'] },
 )

@@ -50,6 +50,8 @@ export interface IngestDeps {
   tz: string
   now: () => Date
   counter?: Counter<'source' | 'outcome'>
+  /** Runs inside the storing transaction with the ids of new events (PostgreSQL: NOTIFY the engine leader). */
+  afterStore?: (trx: Db, acceptedIds: number[]) => Promise<void>
 }
 
 /** Canonical JSON: object keys sorted, so equal content always hashes equally. */
@@ -162,7 +164,11 @@ export class IngestService {
         result.outcomes[rowIndex[j]!] = outcome
       })
     } else if (rows.length) {
-      const stored = await this.#deps.db.transaction().execute((trx) => storeEvents(trx, rows))
+      const stored = await this.#deps.db.transaction().execute(async (trx) => {
+        const result = await storeEvents(trx, rows)
+        await this.#deps.afterStore?.(trx, result.flatMap((s) => (s.outcome === 'accepted' && s.id !== null ? [s.id] : [])))
+        return result
+      })
       stored.forEach((s, j) => {
         result.outcomes[rowIndex[j]!] = s.outcome
         result.ids[rowIndex[j]!] = s.id

@@ -1,5 +1,6 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod'
 import { sql } from 'kysely'
+import { notifyEngine, ZERO_REPORTS_CHANNEL } from '../../engine/leadership.ts'
 import { z } from 'zod'
 import { actorOf, townshipScope } from '../../access/principal.ts'
 import { badRequest, HttpError } from '../../http-errors.ts'
@@ -46,14 +47,19 @@ const routes: FastifyPluginAsyncZod = async (app) => {
       if (date < oldest) throw badRequest(`date must be within the last ${MAX_AGE_DAYS} days`, [{ field: 'date', message: `must not be before ${oldest}` }])
 
       const { actor } = actorOf(principal)
-      const inserted = await app.db
-        .insertInto('zeroReport')
-        .values({ township, date, reportedAt: now, feedId: principal?.kind === 'feed' ? principal.feedId : null, reportedBy: actor })
-        .onConflict((oc) => oc.columns(['township', 'date']).doNothing())
-        .returning(['reportedAt'])
-        .executeTakeFirst()
+      const report = { township, date, at: now.getTime() }
+      const inserted = await app.db.transaction().execute(async (trx) => {
+        const row = await trx
+          .insertInto('zeroReport')
+          .values({ township, date, reportedAt: now, feedId: principal?.kind === 'feed' ? principal.feedId : null, reportedBy: actor })
+          .onConflict((oc) => oc.columns(['township', 'date']).doNothing())
+          .returning(['reportedAt'])
+          .executeTakeFirst()
+        if (row && app.databaseKind === 'postgres') await notifyEngine(trx, ZERO_REPORTS_CHANNEL, JSON.stringify(report))
+        return row
+      })
       if (inserted) {
-        app.bus.emit('zero-report:accepted', { township, date, at: now.getTime() })
+        app.bus.emit('zero-report:accepted', report)
         return reply.code(201).send({ township, date, reportedAt: now.toISOString(), created: true })
       }
       const existing = await app.db
