@@ -70,3 +70,34 @@ describe('the in-process simulator (DEMO=1)', () => {
     expect(simulator!.running).toBe(false)
   })
 })
+
+describe('npm run simulate (the CLI feed)', () => {
+  it('posts demo events to a server through the public API', async () => {
+    const { spawn } = await import('node:child_process')
+    const { app: server, database: db2 } = await build()
+    const { feedToken } = await import('../helpers/auth.ts')
+    const token = await feedToken(server, 'cli-feed')
+    await server.listen({ port: 0, host: '127.0.0.1' })
+    const address = server.server.address() as { port: number }
+    const script = new URL('../../scripts/simulate.ts', import.meta.url).pathname
+    const run = await new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => {
+      const child = spawn(process.execPath, [script, '--url', `http://127.0.0.1:${address.port}`, '--token', token, '--rate', '60000', '--duration', '2', '--scenario', 'demolition-escalation', '--speed', '100000000'], { stdio: ['ignore', 'pipe', 'pipe'] })
+      let stdout = ''
+      let stderr = ''
+      child.stdout.on('data', (d) => (stdout += d))
+      child.stderr.on('data', (d) => (stderr += d))
+      child.on('exit', (code) => resolve({ code, stdout, stderr }))
+    })
+    expect(run.stderr).toBe('')
+    expect(run.code).toBe(0)
+    expect(run.stdout).toMatch(/^scenario demolition-escalation: 4 scripted events in 990100\d{3}/)
+    const stored = await db2.db.selectFrom('event').select(['source', 'category', 'peopleCount']).where('submittedBy', '=', 'cli-feed').execute()
+    const done = /done: sent (\d+); accepted (\d+)/.exec(run.stdout)
+    expect(done).not.toBeNull()
+    expect(stored.length).toBe(Number(done![2]))
+    expect(stored.length).toBeGreaterThan(0)
+    expect(stored.filter((e) => e.category === 'mass' && e.peopleCount === 35)).toHaveLength(1)
+    const invalid = await new Promise<number | null>((resolve) => spawn(process.execPath, [script, '--url', 'http://127.0.0.1:1'], { stdio: 'ignore' }).on('exit', resolve))
+    expect(invalid).toBe(1)
+  })
+})
