@@ -13,18 +13,7 @@ const en: typeof zh = {
   },
   level: { blue: 'Blue', yellow: 'Yellow', orange: 'Orange', red: 'Red' },
   townships: { title: 'Townships', code: 'Code', name: 'Name', score: 'Score', level: 'Level', count: '{n} townships' },
-  login: {
-    username: 'Username',
-    password: 'Password',
-    signIn: 'Sign in',
-    signingIn: 'Signing in…',
-    signOut: 'Sign out',
-    badCredentials: 'Wrong username or password',
-    locked: 'Too many failed sign-ins: this account is locked for a while. Try again later.',
-    rateLimited: 'Too many attempts. Try again in a minute.',
-    pairingFailed: 'This wall pairing link is not valid or was revoked. Ask an administrator for a new one.',
-    unreachable: 'Cannot reach the server',
-  },
+  session: { signOut: 'Sign out' },
   common: { loading: 'Loading…', error: 'Something went wrong: {message}', retry: 'Retry' },
 }
 export default en

@@ -11,17 +11,6 @@ export default {
   },
   level: { blue: '蓝色', yellow: '黄色', orange: '橙色', red: '红色' },
   townships: { title: '乡镇列表', code: '代码', name: '名称', score: '风险分', level: '等级', count: '共 {n} 个乡镇（街道）' },
-  login: {
-    username: '用户名',
-    password: '密码',
-    signIn: '登录',
-    signingIn: '正在登录…',
-    signOut: '退出',
-    badCredentials: '用户名或密码错误',
-    locked: '登录失败次数过多，账户已暂时锁定，请稍后再试',
-    rateLimited: '尝试过于频繁，请稍后再试',
-    pairingFailed: '大屏配对链接无效或已撤销，请联系管理员重新生成',
-    unreachable: '无法连接服务器',
-  },
+  session: { signOut: '退出' },
   common: { loading: '加载中…', error: '出错了：{message}', retry: '重试' },
 }
