@@ -64,13 +64,18 @@ export type CountAt = (day: number) => number | undefined
 
 const NO_VERDICT = (count: number): DetectorDay => ({ count, upperbound: Number.NaN, alarm: false, statistic: Number.NaN })
 
-interface Baseline {
+export interface Baseline {
   mean: number
   sd: number
 }
 
-/** mean and sample sd of days [t − last, t − first] (lags first..last inclusive) */
-function baselineOf(get: CountAt, t: number, firstLag: number, n: number): Baseline | null {
+/** The first lag of the EARS baselines: C1 reads t−1…, C2 (and C3, CUSUM) t−3…. */
+export function baselineLag(method: DetectorMethod): number {
+  return method === 'C1' ? 1 : 3
+}
+
+/** mean and sample sd of the n days from lag `firstLag` back (t − firstLag … t − firstLag − n + 1) */
+export function baselineOf(get: CountAt, t: number, firstLag: number, n: number): Baseline | null {
   let sum = 0
   for (let lag = firstLag; lag < firstLag + n; lag++) {
     const v = get(t - lag)
@@ -95,7 +100,7 @@ export function detectDay(get: CountAt, t: number, opts: DetectorOptions): Detec
   const method = opts.method
   if (method === 'C1' || method === 'C2') {
     const z = opts.threshold ?? 3
-    const b = baselineOf(get, t, method === 'C1' ? 1 : 3, baseline)
+    const b = baselineOf(get, t, baselineLag(method), baseline)
     if (!b) return NO_VERDICT(count)
     const sigma = Math.max(b.sd, minSigma)
     const upperbound = b.mean + z * sigma

@@ -254,7 +254,10 @@ export function validateRuleSet(input: unknown): RuleSetValidation {
   })
 
   if (errors.length > 0) return { ok: false, errors }
-  return { ok: true, ruleSet: { document: doc, levels: doc.levels, hysteresis: doc.hysteresis, rules, modifiers } }
+  // The schema neither adds nor transforms values, so the input itself is the document; keeping
+  // it (rather than zod's output) also keeps the analyst's key order for byte-equal export.
+  const document = structuredClone(input) as RuleSetDocument
+  return { ok: true, ruleSet: { document, levels: doc.levels, hysteresis: doc.hysteresis, rules, modifiers } }
 }
 
 function collectLooseCelErrors(input: unknown, errors: ValidationError[]): void {
