@@ -24,3 +24,6 @@ export const notFound = (what: string) => new HttpError(404, 'not_found', `${wha
 export const conflict = (message: string, fields?: FieldError[]) => new HttpError(409, 'conflict', message, { fields })
 export const unavailable = (message: string, retryAfterSeconds = 5) =>
   new HttpError(503, 'unavailable', message, { headers: { 'retry-after': String(retryAfterSeconds) } })
+
+/** PostgreSQL's unique_violation (both drivers): a check-then-insert lost a race. */
+export const isUniqueViolation = (err: unknown): boolean => typeof err === 'object' && err !== null && (err as { code?: unknown }).code === '23505'
