@@ -11,6 +11,19 @@ export default defineConfig({
     outDir: `${root}dist/client`,
     emptyOutDir: true,
     chunkSizeWarningLimit: 1200,
+    rolldownOptions: {
+      output: {
+        // Long-cached vendor chunks; the vue group outranks the others, or Vue lands in the
+        // echarts chunk (STACK.md). The wall's first paint needs vue + echarts + its own chunk.
+        codeSplitting: {
+          groups: [
+            { name: 'vue', test: /node_modules[\\/](@vue|vue|vue-router|pinia|vue-i18n|@intlify)[\\/]/, priority: 30 },
+            { name: 'echarts', test: /node_modules[\\/](echarts|zrender|tslib)[\\/]/, priority: 20 },
+            { name: 'socket', test: /node_modules[\\/](socket\.io-client|socket\.io-parser|engine\.io-client|engine\.io-parser|@socket\.io)[\\/]/, priority: 20 },
+          ],
+        },
+      },
+    },
   },
   server: {
     proxy: {

@@ -129,6 +129,55 @@ export interface SensitivePeriodTable {
   createdAt: CreatedAt
 }
 
+export interface EventTable {
+  id: Generated<number>
+  source: 'dispute' | 'petition' | 'incident'
+  sourceSystem: string
+  externalId: string
+  township: string
+  village: string | null
+  grid: string | null
+  category: string
+  severity: number
+  peopleCount: number
+  occurredAt: Timestamp
+  reportedAt: Timestamp
+  receivedAt: Timestamp
+  status: 'open' | 'in_progress' | 'resolved' | 'closed'
+  title: string | null
+  summary: string | null
+  attributes: Json<Record<string, unknown>>
+  /** Keyed hashes (HMAC) of the parties' identifiers. */
+  partyHashes: ColumnType<string[], string[] | undefined, string[]>
+  /** The parties, AES-256-GCM encrypted (server/access/personal-data.ts); null when none. */
+  partiesEnc: string | null
+  partyCount: ColumnType<number, number | undefined, number>
+  contentHash: string
+  version: ColumnType<number, number | undefined, number>
+  feedId: number | null
+  submittedBy: string
+  updatedAt: ColumnType<Date, Date | string | undefined, Date | string>
+}
+
+export interface EventHistoryTable {
+  eventId: number
+  version: number
+  changedAt: ColumnType<Date, Date | string | undefined, never>
+  feedId: number | null
+  changedBy: string
+  /** The previous content, camelCase keys as in EventTable (partiesEnc stays encrypted). */
+  content: Json<Record<string, unknown>>
+}
+
+export interface ZeroReportTable {
+  township: string
+  /** The local calendar day (TZ_DISPLAY), YYYY-MM-DD. The drivers parse `date` differently: select it as `date::text`. */
+  date: ColumnType<Date | string, string, string>
+  reportedAt: ColumnType<Date, Date | string | undefined, Date | string>
+  feedId: number | null
+  reportedBy: string
+}
+
 export interface Database {
   rulesetVersion: RulesetVersionTable
   sensitivePeriod: SensitivePeriodTable
@@ -140,6 +189,9 @@ export interface Database {
   region: RegionTable
   townshipRisk: TownshipRiskTable
   geoLayer: GeoLayerTable
+  event: EventTable
+  eventHistory: EventHistoryTable
+  zeroReport: ZeroReportTable
 }
 
 export type Region = Selectable<RegionTable>
@@ -151,3 +203,6 @@ export type Feed = Selectable<FeedTable>
 export type Kiosk = Selectable<KioskTable>
 export type AuditRow = Selectable<AuditTable>
 export type RulesetVersion = Selectable<RulesetVersionTable>
+export type EventRow = Selectable<EventTable>
+export type EventHistoryRow = Selectable<EventHistoryTable>
+export type ZeroReportRow = Selectable<ZeroReportTable>

@@ -1,7 +1,13 @@
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyRequest, type FastifyServerOptions } from 'fastify'
 import { serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod'
 import type { Db, DatabaseHandle } from '../db/connect.ts'
+import type { PersonalDataKeys } from './access/personal-data.ts'
 import type { Config } from './config.ts'
+import events from './modules/events/plugin.ts'
+import eventRoutes from './modules/events/routes.ts'
+import zeroReportRoutes from './modules/zero-reports/routes.ts'
+import simulatorRoutes from './simulator/routes.ts'
+import bus from './plugins/bus.ts'
 import geoRoutes from './modules/geo/routes.ts'
 import healthRoutes from './modules/health/routes.ts'
 import townshipRoutes from './modules/townships/routes.ts'
@@ -34,6 +40,8 @@ export interface AppOptions {
   logger?: FastifyServerOptions['logger']
   /** A ready-made pino logger instead (Fastify 5 takes instances only here, not in `logger`). */
   loggerInstance?: FastifyBaseLogger
+  /** Keys for parties' personal data; default: from config (SECRET_KEY or DATA_DIR/secret.key). */
+  personalData?: PersonalDataKeys
 }
 
 export const BODY_LIMIT_BYTES = 10 * 1024 * 1024
@@ -104,6 +112,8 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   await app.register(access)
   await app.register(metrics)
   await app.register(docs)
+  await app.register(bus)
+  await app.register(events, { personalData: options.personalData })
 
   await app.register(healthRoutes)
   await app.register(sessionRoutes)
@@ -115,6 +125,9 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   await app.register(geoRoutes)
   await app.register(rulesetRoutes)
   await app.register(calendarRoutes)
+  await app.register(eventRoutes)
+  await app.register(zeroReportRoutes)
+  await app.register(simulatorRoutes)
 
   await app.register(staticClient)
   return app

@@ -12,6 +12,11 @@ export interface Config {
   simulatorRate: number
   adminPassword: string | undefined
   feedToken: string | undefined
+  /**
+   * The server secret that encrypts parties' personal data and keys their matching hashes. Kept
+   * outside the database; unset: a random one is generated once into DATA_DIR/secret.key (0600).
+   */
+  secretKey: string | undefined
   /** IANA zone in which days are counted and shown. */
   tzDisplay: string
   production: boolean
@@ -51,6 +56,7 @@ const envSchema = z.object({
     .default(30),
   ADMIN_PASSWORD: z.string().min(12, 'ADMIN_PASSWORD must be at least 12 characters').optional(),
   FEED_TOKEN: z.string().min(24, 'FEED_TOKEN must be at least 24 characters').optional(),
+  SECRET_KEY: z.string().min(32, 'SECRET_KEY must be at least 32 characters (e.g. `openssl rand -hex 32`)').optional(),
   TZ_DISPLAY: z.string().refine(isTimeZone, 'TZ_DISPLAY must be an IANA time zone such as Asia/Shanghai').default('Asia/Shanghai'),
   NODE_ENV: z.enum(['development', 'production', 'test'], { error: 'NODE_ENV must be development, production or test' }).default('development'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], { error: 'LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent' }).default('info'),
@@ -80,6 +86,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     simulatorRate: e.SIMULATOR_RATE,
     adminPassword: e.ADMIN_PASSWORD,
     feedToken: e.FEED_TOKEN,
+    secretKey: e.SECRET_KEY,
     tzDisplay: e.TZ_DISPLAY,
     production: e.NODE_ENV === 'production',
     logLevel: e.LOG_LEVEL,

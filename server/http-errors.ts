@@ -25,5 +25,23 @@ export const conflict = (message: string, fields?: FieldError[]) => new HttpErro
 export const unavailable = (message: string, retryAfterSeconds = 5) =>
   new HttpError(503, 'unavailable', message, { headers: { 'retry-after': String(retryAfterSeconds) } })
 
+// SQLSTATE classes that mean "the database is not there right now", not "your request is wrong":
+// 08 connection exceptions, 57P01-57P03 shutdown / cannot connect now, 53300 too many connections.
+const UNAVAILABLE_SQLSTATE = /^(08...|57P0[123]|53300)$/
+const UNAVAILABLE_ERRNO = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', 'EHOSTUNREACH', 'ENETUNREACH', 'EAI_AGAIN'])
+const UNAVAILABLE_MESSAGE = /driver has already been destroyed|PGlite is closed|Connection terminated|timeout exceeded when trying to connect|Client has encountered a connection error|connection is closed|Cannot use a pool after calling end/i
+
+/** True when an error says the database is unreachable (answer 503, retry later). */
+export function isDatabaseUnavailable(err: unknown): boolean {
+  for (let e = err, depth = 0; e && typeof e === 'object' && depth < 5; e = (e as { cause?: unknown }).cause, depth++) {
+    const code = (e as { code?: unknown }).code
+    if (typeof code === 'string' && (UNAVAILABLE_SQLSTATE.test(code) || UNAVAILABLE_ERRNO.has(code))) return true
+    const message = (e as { message?: unknown }).message
+    if (typeof message === 'string' && UNAVAILABLE_MESSAGE.test(message)) return true
+    if (e instanceof AggregateError && e.errors.some(isDatabaseUnavailable)) return true
+  }
+  return false
+}
+
 /** PostgreSQL's unique_violation (both drivers): a check-then-insert lost a race. */
 export const isUniqueViolation = (err: unknown): boolean => typeof err === 'object' && err !== null && (err as { code?: unknown }).code === '23505'

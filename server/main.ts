@@ -9,6 +9,7 @@ import { buildApp } from './app.ts'
 import { bootstrap, DEMO_USERS } from './bootstrap.ts'
 import { ConfigError, type Config, loadConfig } from './config.ts'
 import { productionConfigProblem, productionSafetyProblem } from './production-safety.ts'
+import { startSimulator } from './simulator/index.ts'
 
 /** A start-up failure the operator can fix: printed as one line, no stack trace. */
 class StartupError extends Error {}
@@ -77,6 +78,11 @@ async function start(): Promise<void> {
   }
   if (config.demo) {
     console.log(['', '  Demo sign-ins (DEMO=1; refused in production):', ...DEMO_USERS.map((u) => `    ${u.username.padEnd(9)} ${u.password.padEnd(20)} ${u.roles.join(',')}`), ''].join('\n'))
+  }
+  if (config.demo) {
+    // After listen: the server answers while the history backfills. Stopped by app.close().
+    const { backfilled } = await startSimulator(app, { rate: config.simulatorRate, backfillDays: 60 })
+    if (backfilled) app.log.info(`simulator: backfilled ${backfilled} demo events over 60 days`)
   }
   if (report.createdAdmin) app.log.info('created the administrator "admin" from ADMIN_PASSWORD')
   app.log.info(`Shaowang 哨望 is serving http://${config.host === '0.0.0.0' ? 'localhost' : config.host}:${config.port} on ${database.kind === 'pglite' ? `embedded PGlite (${resolve(config.dataDir)})` : 'PostgreSQL'}`)

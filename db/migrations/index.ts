@@ -2,6 +2,7 @@ import type { Migration } from 'kysely/migration'
 import * as m0001 from './0001_geography.ts'
 import * as m0002 from './0002_access.ts'
 import * as m0003 from './0003_kiosk.ts'
+import * as m0004 from './0004_events.ts'
 import * as m0005 from './0005_rules.ts'
 
 // Listed explicitly (not read from the file system) so the same migrations run under Node,
@@ -10,5 +11,6 @@ export const migrations: Record<string, Migration> = {
   '0001_geography': m0001,
   '0002_access': m0002,
   '0003_kiosk': m0003,
+  '0004_events': m0004,
   '0005_rules': m0005,
 }

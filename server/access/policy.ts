@@ -11,11 +11,14 @@ export type Access =
   | { kind: 'feed' }
   /** A signed-in person (or a paired wall display) with one of these roles. */
   | { kind: 'user'; roles: readonly Role[] }
+  /** Either a feed's bearer token, or a signed-in person with one of these roles. */
+  | { kind: 'feed_or_user'; roles: readonly Role[] }
 
 export const PUBLIC: Access = { kind: 'public' }
 export const FEED: Access = { kind: 'feed' }
 export const ANY_USER: Access = { kind: 'user', roles: ['admin', 'analyst', 'duty', 'leader', 'township'] }
 export const only = (...roles: Role[]): Access => ({ kind: 'user', roles })
+export const feedOr = (...roles: Role[]): Access => ({ kind: 'feed_or_user', roles })
 
 export const ROUTE_ACCESS: Record<string, Access> = {
   'GET /api/v1/health': PUBLIC,
@@ -50,6 +53,13 @@ export const ROUTE_ACCESS: Record<string, Access> = {
   'GET /api/v1/calendar': ANY_USER,
   'POST /api/v1/calendar': only('analyst'),
   'DELETE /api/v1/calendar/:id': only('analyst'),
+  'POST /api/v1/events': FEED,
+  'GET /api/v1/events': ANY_USER,
+  'GET /api/v1/events/:id': ANY_USER,
+  // A township officer may report only their own township (checked in the handler).
+  'POST /api/v1/zero-reports': feedOr('duty', 'admin', 'township'),
+  'POST /api/v1/imports': only('admin', 'duty'),
+  'POST /api/v1/simulator/scenarios/:name': only('admin', 'duty'),
 }
 
 export function routeKey(method: string, url: string): string {

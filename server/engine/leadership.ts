@@ -1,3 +1,4 @@
+import { type Kysely, sql } from 'kysely'
 import pg from 'pg'
 
 export interface LeadershipOptions {
@@ -96,6 +97,13 @@ export class Leadership {
 }
 
 export const EVENTS_CHANNEL = 'shaowang_events'
+export const ZERO_REPORTS_CHANNEL = 'shaowang_zero_reports'
+export const RULES_CHANNEL = 'shaowang_rules'
+
+/** NOTIFY inside the caller's transaction: PostgreSQL delivers it only if, and when, it commits. */
+export async function notifyEngine(db: Kysely<any>, channel: string, payload: string): Promise<void> {
+  if (payload) await sql`select pg_notify(${channel}, ${payload})`.execute(db)
+}
 
 /** Event ids as compact ranges ("1-500,502") so a big batch fits a NOTIFY payload. */
 export function encodeIds(ids: number[]): string {

@@ -36,6 +36,8 @@ export interface LiveEngineOptions {
   now?: () => number
   /** Milliseconds between clock ticks (decay, window expiry, silence). */
   tickMs?: number
+  /** Milliseconds between passes that save and push scores changed by decay alone. */
+  refreshMs?: number
   log?: { info(obj: object, msg?: string): void; error(obj: object, msg?: string): void }
 }
 
@@ -63,6 +65,10 @@ export class LiveEngine {
   #queue: Promise<void> = Promise.resolve()
   #timer: NodeJS.Timeout | null = null
   #stopped = false
+  #paused = false
+  #lastRefresh = 0
+  /** What was last saved and pushed per township, so decay alone is reported only when it shows. */
+  readonly #reported = new Map<string, string>()
   readonly #options: LiveEngineOptions
   readonly #now: () => number
 
@@ -149,16 +155,32 @@ export class LiveEngine {
         decisions.push({ kind: 'recover', key, township, ruleId: rule === 'level' ? null : rule, level: 'blue', at: now, eventId: null, reason: 'condition no longer holds (found at engine start)' })
       }
       if (decisions.length) await this.#options.sink.applyAlerts(decisions, new Date(now))
-      await this.#options.store.saveRisk(engine.snapshot(now))
+      this.#reported.clear()
+      this.#lastRefresh = now
+      await this.#saveAndPush(engine.snapshot(now), true)
       this.#options.log?.info({ events: count, horizonDays: Math.round(horizonOf(inputs.ruleSet) / DAY), reconciled: decisions.length }, 'risk engine rebuilt')
     })
+  }
+
+  /**
+   * While paused, accepted events are left to the next rebuild: a bulk load of history (the
+   * demo's backfill, a large ledger import) then sets levels from the past without raising an
+   * alert for every old event. resume() rebuilds.
+   */
+  pause(): void {
+    this.#paused = true
+  }
+
+  resume(): Promise<void> {
+    this.#paused = false
+    return this.rebuild()
   }
 
   /** Accepted events, in the order they were stored. */
   ingest(events: RiskEvent[]): Promise<void> {
     return this.#serial(async () => {
       const engine = this.#engine
-      if (!engine) return
+      if (!engine || this.#paused) return
       const now = this.#now()
       const outputs: EngineOutput[] = []
       for (const event of events) {
@@ -171,7 +193,7 @@ export class LiveEngine {
 
   zeroReport(report: ZeroReport): Promise<void> {
     return this.#serial(async () => {
-      if (!this.#engine) return
+      if (!this.#engine || this.#paused) return
       const now = this.#now()
       await this.#emit([this.#engine.zeroReport(report, now)], now)
     })
@@ -179,9 +201,14 @@ export class LiveEngine {
 
   tick(): Promise<void> {
     return this.#serial(async () => {
-      if (!this.#engine) return
+      const engine = this.#engine
+      if (!engine || this.#paused) return
       const now = this.#now()
-      await this.#emit([this.#engine.tick(now)], now)
+      await this.#emit([engine.tick(now)], now)
+      if (now - this.#lastRefresh >= (this.#options.refreshMs ?? 5_000)) {
+        this.#lastRefresh = now
+        await this.#saveAndPush(engine.snapshot(now), false)
+      }
     })
   }
 
@@ -195,14 +222,24 @@ export class LiveEngine {
 
   async #emit(outputs: EngineOutput[], now: number): Promise<void> {
     const decisions = outputs.flatMap((o) => o.alerts)
-    const changed = new Map<string, { township: string; score: number; level: string }>()
-    for (const o of outputs) for (const c of o.changes) changed.set(c.township, { township: c.township, score: c.score, level: c.level })
+    const touched = new Set(outputs.flatMap((o) => o.changes.map((c) => c.township)))
     if (decisions.length) await this.#options.sink.applyAlerts(decisions, new Date(now))
-    if (changed.size && this.#engine) {
-      const touched = new Set(changed.keys())
-      await this.#options.store.saveRisk(this.#engine.snapshot(now).filter((s) => touched.has(s.township)))
-      this.#options.sink.riskChanged([...changed.values()])
+    if (touched.size && this.#engine) {
+      await this.#saveAndPush(this.#engine.snapshot(now).filter((s) => touched.has(s.township)), true)
     }
+  }
+
+  /** Saves and pushes the townships whose shown score, level or silence differs from what was last reported. */
+  async #saveAndPush(snapshots: TownshipSnapshot[], force: boolean): Promise<void> {
+    const changed = snapshots.filter((s) => {
+      const shown = `${s.score.toFixed(1)}|${s.level}|${s.silent}`
+      if (!force && this.#reported.get(s.township) === shown) return false
+      this.#reported.set(s.township, shown)
+      return true
+    })
+    if (changed.length === 0) return
+    await this.#options.store.saveRisk(changed)
+    this.#options.sink.riskChanged(changed.map((s) => ({ township: s.township, score: Math.round(s.score * 10) / 10, level: s.level })))
   }
 
   /** One thing at a time: the engine's state is a sequence, and a failure must not stop the line. */

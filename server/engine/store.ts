@@ -114,7 +114,7 @@ export async function* eventPages(db: Db, filter: { from: Date; to?: Date; order
   let cursor: { at: Date; id: number } | null = null
   for (;;) {
     const c: { at: Date; id: number } | null = cursor
-    const rows = await db
+    const rows: EventRow[] = await db
       .selectFrom('event')
       .select(EVENT_COLUMNS)
       .where('occurredAt', '>=', filter.from)
@@ -126,7 +126,7 @@ export async function* eventPages(db: Db, filter: { from: Date; to?: Date; order
       .execute()
     if (rows.length === 0) return
     yield rows.map(toRiskEvent)
-    const last = rows.at(-1)!
+    const last: EventRow = rows.at(-1)!
     cursor = { at: last.occurredAt, id: last.id }
     if (rows.length < PAGE) return
   }

@@ -112,7 +112,10 @@ export default fp(async function access(app: FastifyInstance) {
       if (principal.kind !== 'feed') throw forbidden('this endpoint takes a feed token')
       return
     }
-    if (principal.kind !== 'user') throw forbidden('feed tokens may only post events')
+    if (principal.kind !== 'user') {
+      if (access.kind === 'feed_or_user') return
+      throw forbidden('feed tokens may only post events and zero reports')
+    }
     if (!principal.roles.some((r) => access.roles.includes(r))) {
       throw forbidden(`requires one of the roles: ${access.roles.join(', ')}`)
     }

@@ -1,7 +1,7 @@
 import type { FastifyError, FastifyInstance } from 'fastify'
 import fp from 'fastify-plugin'
 import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod'
-import { type FieldError, HttpError } from '../http-errors.ts'
+import { type FieldError, HttpError, isDatabaseUnavailable } from '../http-errors.ts'
 
 interface ErrorBody {
   error: { code: string; message: string; fields?: FieldError[] }
@@ -48,6 +48,11 @@ export default fp(async function errors(app: FastifyInstance) {
     } else if (typeof error.statusCode === 'number' && error.statusCode >= 400 && error.statusCode < 500) {
       status = error.statusCode
       body = { error: { code: status === 429 ? 'rate_limited' : 'bad_request', message: error.message } }
+    } else if (isDatabaseUnavailable(error)) {
+      // An outage, not a bug: tell the client to come back (feeds retry on 503).
+      status = 503
+      body = { error: { code: 'unavailable', message: 'the database is unreachable; nothing was stored — retry later' } }
+      reply.header('retry-after', '5')
     } else {
       // Never leak stack traces, SQL or driver messages to a client.
       body = { error: { code: 'internal', message: 'internal error; the incident was logged' } }

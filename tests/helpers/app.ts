@@ -5,7 +5,10 @@ import { type Config, loadConfig } from '../../server/config.ts'
 import { createTestDatabase, type TestDatabase } from './database.ts'
 
 export function testConfig(overrides: Partial<Config> = {}): Config {
-  return { ...loadConfig({ DEMO: '0', SIMULATOR_RATE: '0', NODE_ENV: 'test', LOG_LEVEL: 'silent' }), ...overrides }
+  return {
+    ...loadConfig({ DEMO: '0', SIMULATOR_RATE: '0', NODE_ENV: 'test', LOG_LEVEL: 'silent', SECRET_KEY: 'test-secret-key-for-personal-data-0123456789' }),
+    ...overrides,
+  }
 }
 
 export interface TestApp {

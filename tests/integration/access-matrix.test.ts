@@ -39,7 +39,7 @@ function expected(access: Access, method: string, url: string, caller: Caller): 
   if (access.kind === 'public') return 'allowed'
   if (caller === 'anonymous') return 401
   if (access.kind === 'feed') return caller === 'feed' ? 'allowed' : 403
-  if (caller === 'feed') return 403
+  if (caller === 'feed') return access.kind === 'feed_or_user' ? 'allowed' : 403
   const role: Role = caller === 'kiosk' ? 'leader' : caller
   if (!access.roles.includes(role)) return 403
   if (caller === 'kiosk' && !SAFE_METHODS.has(method) && routeKey(method, url) !== 'DELETE /api/v1/session') return 403

@@ -27,6 +27,7 @@ const routes: FastifyPluginAsyncZod = async (app) => {
       await recordAudit(trx, { actor: principal.username, actorKind: 'user', action: 'calendar.add', target: `period:${row.id}`, to: request.body, ip: request.ip })
       return row
     })
+    await app.rulesChanged()
     return reply.code(201).send(period)
   })
 
@@ -40,6 +41,7 @@ const routes: FastifyPluginAsyncZod = async (app) => {
         if (!row) throw notFound(`sensitive period ${request.params.id}`)
         await recordAudit(trx, { actor: principal.username, actorKind: 'user', action: 'calendar.remove', target: `period:${row.id}`, from: { name: row.name, startsAt: row.startsAt, endsAt: row.endsAt }, ip: request.ip })
       })
+      await app.rulesChanged()
       return reply.code(204).send(null)
     },
   )

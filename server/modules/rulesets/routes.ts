@@ -131,6 +131,7 @@ const routes: FastifyPluginAsyncZod = async (app) => {
         })
         return (await findVersion(trx, id))!
       })
+      await app.rulesChanged()
       return summary(published)
     },
   )

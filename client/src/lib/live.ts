@@ -1,0 +1,103 @@
+// Wires the realtime connection to the stores (risk, alerts, events) and keeps the data honest
+// when the socket is down: REST catch-up on reconnect and a slow REST poll while offline.
+import { useAlertsStore } from '../stores/alerts.ts'
+import { useEventsStore } from '../stores/events.ts'
+import { useRiskStore } from '../stores/risk.ts'
+import { ApiError } from './api.ts'
+import { connectLive, type SocketFactory } from './socket.ts'
+
+export interface StartLiveOptions {
+  /** Signed out or session gone: the screen sends the user to the login page. */
+  onUnauthorized(): void
+  factory?: SocketFactory
+  /** REST poll period while not connected, ms. */
+  pollMs?: number
+  /** Housekeeping period (day rollover of the sliding windows), ms. */
+  housekeepingMs?: number
+}
+
+/** Initial REST load of everything the wall shows. Rejects only when signed out (401). */
+export async function loadInitial(): Promise<void> {
+  const risk = useRiskStore()
+  const alerts = useAlertsStore()
+  const events = useEventsStore()
+  await Promise.all([risk.load(), risk.loadRuleSet(), alerts.load(), events.load()])
+}
+
+/** Starts the live connection; returns the function that stops it and every timer it started. */
+export function startLive(options: StartLiveOptions): () => void {
+  const risk = useRiskStore()
+  const alerts = useAlertsStore()
+  const events = useEventsStore()
+  let wasOffline = false
+  let offlineSince: number | null = null
+  let catchingUp = false
+
+  const guard = (promise: Promise<unknown>) =>
+    promise.catch((err: unknown) => {
+      if (err instanceof ApiError && err.status === 401) options.onUnauthorized()
+    })
+
+  async function catchUp(since: number | null): Promise<void> {
+    if (catchingUp) return
+    catchingUp = true
+    try {
+      await guard(Promise.all([risk.load(), risk.loadRuleSet(), alerts.load(), events.load(Date.now(), since === null ? undefined : since - 60_000)]))
+    } finally {
+      catchingUp = false
+    }
+  }
+
+  const connection = connectLive(
+    {
+      snapshot(message) {
+        risk.applySnapshot(message)
+        if (Array.isArray(message.alerts)) alerts.replaceOpen(message.alerts)
+      },
+      changed(message) {
+        risk.applyChanges(message)
+      },
+      alertNew(message) {
+        alerts.upsert(message.alert)
+        risk.noteSeq(message.seq)
+      },
+      alertUpdated(message) {
+        alerts.upsert(message.alert)
+        risk.noteSeq(message.seq)
+      },
+      eventNew(message) {
+        events.ingest([message.event])
+        risk.noteSeq(message.seq)
+      },
+      state(state) {
+        risk.setConnection(state)
+        if (state === 'online') {
+          // Snapshot and replayed alert changes arrive on the socket; events are sampled and not
+          // replayed, so fetch the ones that occurred while we were away.
+          if (wasOffline) void catchUp(offlineSince)
+          wasOffline = false
+          offlineSince = null
+        } else if (state === 'offline' && !wasOffline) {
+          wasOffline = true
+          offlineSince = risk.freshAt ?? Date.now()
+        }
+      },
+      unauthorized() {
+        // The socket refuses us: confirm with the REST session before leaving the screen.
+        void guard(risk.load())
+      },
+    },
+    { getOffset: () => risk.lastSeq, factory: options.factory },
+  )
+
+  const poll = setInterval(() => {
+    if (risk.connection !== 'online') void catchUp(risk.freshAt)
+  }, options.pollMs ?? 60_000)
+  const housekeeping = setInterval(() => events.rollover(), options.housekeepingMs ?? 60_000)
+
+  return () => {
+    clearInterval(poll)
+    clearInterval(housekeeping)
+    connection.close()
+  }
+}

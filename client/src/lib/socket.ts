@@ -1,0 +1,97 @@
+// The realtime client (DESIGN §7): Socket.IO namespace `/live`, WebSocket only (the PostgreSQL
+// adapter needs either sticky sessions or no polling), authenticated by the session cookie of
+// the same origin. `auth` is a function, so every (re)connect sends the last `seq` seen as
+// `offset` at that moment and the server replays the alert changes missed in between.
+import { io, type ManagerOptions, type Socket, type SocketOptions } from 'socket.io-client'
+import type { AlertMessage, EventMessage, RiskChanged, RiskSnapshot } from './live-types.ts'
+
+export type LiveState = 'connecting' | 'online' | 'offline'
+
+export interface LiveHandlers {
+  snapshot(message: RiskSnapshot): void
+  changed(message: RiskChanged): void
+  alertNew(message: AlertMessage): void
+  alertUpdated(message: AlertMessage): void
+  eventNew(message: EventMessage): void
+  /** Connection state changes; `reason` is Socket.IO's, for logs and tests. */
+  state(state: LiveState, reason?: string): void
+  /** The handshake was refused (signed out, session expired or revoked). */
+  unauthorized?(): void
+}
+
+export type SocketFactory = (uri: string, options: Partial<ManagerOptions & SocketOptions>) => Socket
+
+export interface LiveOptions {
+  /** The last seq seen, read at every (re)connect. */
+  getOffset(): number
+  url?: string
+  factory?: SocketFactory
+  /** Manual retry after a refused handshake (Socket.IO does not retry those by itself), in ms. */
+  retryAfterRefusal?: number
+}
+
+export interface LiveConnection {
+  readonly socket: Socket
+  close(): void
+}
+
+const UNAUTHORIZED = /unauthori[sz]ed|forbidden|401|session/i
+
+export function connectLive(handlers: LiveHandlers, options: LiveOptions): LiveConnection {
+  const factory = options.factory ?? io
+  const socket = factory(options.url ?? '/live', {
+    transports: ['websocket'],
+    withCredentials: true,
+    auth: (cb: (data: object) => void) => cb({ offset: options.getOffset() }),
+    reconnection: true,
+    reconnectionDelay: 1_000,
+    reconnectionDelayMax: 15_000,
+    randomizationFactor: 0.5,
+    timeout: 10_000,
+  })
+  let retry: ReturnType<typeof setTimeout> | null = null
+  let closed = false
+
+  handlers.state('connecting')
+  socket.on('connect', () => handlers.state('online'))
+  socket.on('disconnect', (reason) => {
+    handlers.state('offline', reason)
+    // A server-side disconnect is not retried by Socket.IO: ask again after a pause.
+    if (reason === 'io server disconnect') scheduleRetry()
+  })
+  socket.on('connect_error', (err: Error & { data?: unknown }) => {
+    handlers.state('offline', err.message)
+    if (!socket.active) {
+      // Refused by the server's middleware: no automatic reconnection.
+      if (UNAUTHORIZED.test(err.message)) handlers.unauthorized?.()
+      scheduleRetry()
+    }
+  })
+  socket.on('risk:snapshot', (m: RiskSnapshot) => handlers.snapshot(m))
+  socket.on('risk:changed', (m: RiskChanged) => handlers.changed(m))
+  socket.on('alert:new', (m: AlertMessage) => handlers.alertNew(m))
+  socket.on('alert:updated', (m: AlertMessage) => handlers.alertUpdated(m))
+  socket.on('event:new', (m: EventMessage) => handlers.eventNew(m))
+
+  function scheduleRetry(): void {
+    if (closed || retry) return
+    retry = setTimeout(() => {
+      retry = null
+      if (!closed && !socket.connected) {
+        handlers.state('connecting')
+        socket.connect()
+      }
+    }, options.retryAfterRefusal ?? 15_000)
+  }
+
+  return {
+    socket,
+    close() {
+      closed = true
+      if (retry) clearTimeout(retry)
+      retry = null
+      socket.removeAllListeners()
+      socket.disconnect()
+    },
+  }
+}

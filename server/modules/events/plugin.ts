@@ -1,0 +1,51 @@
+import type { FastifyInstance } from 'fastify'
+import fp from 'fastify-plugin'
+import { EVENTS_CHANNEL, encodeIds, notifyEngine } from '../../engine/leadership.ts'
+import { Counter } from 'prom-client'
+import { loadPersonalDataKeys, type PersonalDataKeys } from '../../access/personal-data.ts'
+import { RegionCache } from './regions.ts'
+import { IngestService } from './service.ts'
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    /** Every region, in memory, for code checks without a query per event; reload() after changes. */
+    regions: RegionCache
+    /** Keys for parties' personal data (from SECRET_KEY or DATA_DIR/secret.key). */
+    personalData: PersonalDataKeys
+    /** The one ingest pipeline (API, imports, simulator). */
+    ingest: IngestService
+  }
+}
+
+/** The event store's services: region cache, personal-data keys, the ingest pipeline, its metrics. */
+export default fp(
+  async function events(app: FastifyInstance, options: { personalData?: PersonalDataKeys }) {
+    const regions = new RegionCache(app.db)
+    await regions.reload()
+    const keys = options.personalData ?? loadPersonalDataKeys(app.config)
+    const counter = new Counter({
+      name: 'shaowang_events_ingested_total',
+      help: 'Events received by source and outcome (accepted, updated, duplicate, rejected)',
+      labelNames: ['source', 'outcome'] as const,
+      registers: [app.metrics],
+    })
+    app.decorate('regions', regions)
+    app.decorate('personalData', keys)
+    app.decorate(
+      'ingest',
+      new IngestService({
+        db: app.db,
+        regions,
+        keys,
+        bus: app.bus,
+        tz: app.config.tzDisplay,
+        now: () => app.now(),
+        counter,
+        // Several processes share one PostgreSQL: the engine leader hears new events through
+        // NOTIFY, sent in the storing transaction so it is delivered exactly when they commit.
+        afterStore: app.databaseKind === 'postgres' ? (trx, ids) => notifyEngine(trx, EVENTS_CHANNEL, encodeIds(ids)) : undefined,
+      }),
+    )
+  },
+  { name: 'events', dependencies: ['bus'] },
+)

@@ -1,0 +1,230 @@
+import { createHmac } from 'node:crypto'
+import type { Counter } from 'prom-client'
+import type { Db } from '../../../db/connect.ts'
+import { encryptJson, type PersonalDataKeys, partyHashes } from '../../access/personal-data.ts'
+import type { RiskEvent } from '../../domain/event.ts'
+import type { FieldError } from '../../http-errors.ts'
+import type { Bus } from '../../plugins/bus.ts'
+import type { RegionCache } from './regions.ts'
+import { eventKey, existingHashes, type StoredContent, storeEvents } from './repository.ts'
+import { type IncomingEvent, validateEvent } from './validate.ts'
+
+/** Who delivers a batch: a feed (API or simulator) or a person importing a ledger. */
+export interface Submitter {
+  feedId: number | null
+  /** A feed's name, `import:<username>`, or `simulator`. */
+  name: string
+  /** sourceSystem for items that name none. */
+  defaultSourceSystem: string
+}
+
+export type ItemOutcome = 'accepted' | 'updated' | 'duplicate' | 'rejected'
+
+export interface IngestResult {
+  accepted: number
+  updated: number
+  duplicates: number
+  rejected: Array<{ index: number; errors: FieldError[] }>
+  /** Per item, in input order. */
+  outcomes: ItemOutcome[]
+  /** Stored ids per item (null when rejected or duplicate). */
+  ids: Array<number | null>
+}
+
+/** The largest batch one request may carry. */
+export const MAX_BATCH = 5000
+
+/** Marks an item that could not even be parsed (a malformed ndjson line). */
+export class Unparseable {
+  readonly message: string
+  constructor(message: string) {
+    this.message = message
+  }
+}
+
+export interface IngestDeps {
+  db: Db
+  regions: RegionCache
+  keys: PersonalDataKeys
+  bus: Bus
+  tz: string
+  now: () => Date
+  counter?: Counter<'source' | 'outcome'>
+  /** Runs inside the storing transaction with the ids of new events (PostgreSQL: NOTIFY the engine leader). */
+  afterStore?: (trx: Db, acceptedIds: number[]) => Promise<void>
+}
+
+/** Canonical JSON: object keys sorted, so equal content always hashes equally. */
+function canonical(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonical).join(',')}]`
+  if (value && typeof value === 'object') {
+    return `{${Object.keys(value)
+      .sort()
+      .map((k) => `${JSON.stringify(k)}:${canonical((value as Record<string, unknown>)[k])}`)
+      .join(',')}}`
+  }
+  return JSON.stringify(value) ?? 'null'
+}
+
+/**
+ * The one ingest pipeline: validate every item, store the valid ones in one transaction, then
+ * (after the commit) publish them on the bus. The API, ledger imports and the simulator all go
+ * through here.
+ */
+export class IngestService {
+  readonly #deps: IngestDeps
+
+  constructor(deps: IngestDeps) {
+    this.#deps = deps
+  }
+
+  get regions(): RegionCache {
+    return this.#deps.regions
+  }
+
+  validate(items: readonly unknown[], submitter: Submitter, now: number): Array<{ ok: true; event: IncomingEvent } | { ok: false; errors: FieldError[] }> {
+    const ctx = { regions: this.#deps.regions, now, defaultSourceSystem: submitter.defaultSourceSystem, tz: this.#deps.tz }
+    return items.map((item) => (item instanceof Unparseable ? { ok: false as const, errors: [{ field: '(line)', message: item.message }] } : validateEvent(item, ctx)))
+  }
+
+  contentHash(e: IncomingEvent): string {
+    const content = {
+      source: e.source,
+      township: e.township,
+      village: e.village,
+      grid: e.grid,
+      category: e.category,
+      severity: e.severity,
+      peopleCount: e.peopleCount,
+      occurredAt: e.occurredAt,
+      // A reportedAt the sender left out defaults to the time received: no part of the content,
+      // or every re-send would count as an update.
+      reportedAt: e.reportedAt,
+      status: e.status,
+      title: e.title,
+      summary: e.summary,
+      attributes: e.attributes,
+      parties: e.parties,
+    }
+    return createHmac('sha256', this.#deps.keys.hashing).update(canonical(content)).digest('base64url')
+  }
+
+  /**
+   * Validates and stores a batch. `dryRun` classifies without writing anything (reads only).
+   * Throws when the database fails; then nothing of the batch is stored.
+   */
+  async ingest(items: readonly unknown[], submitter: Submitter, options: { dryRun?: boolean } = {}): Promise<IngestResult> {
+    const now = this.#deps.now().getTime()
+    const validated = this.validate(items, submitter, now)
+    const result: IngestResult = { accepted: 0, updated: 0, duplicates: 0, rejected: [], outcomes: Array.from({ length: items.length }), ids: Array.from({ length: items.length }, () => null) }
+    const rows: StoredContent[] = []
+    const rowIndex: number[] = []
+    validated.forEach((v, index) => {
+      if (!v.ok) {
+        result.rejected.push({ index, errors: v.errors })
+        result.outcomes[index] = 'rejected'
+        return
+      }
+      const e = v.event
+      rows.push({
+        source: e.source,
+        sourceSystem: e.sourceSystem,
+        externalId: e.externalId,
+        township: e.township,
+        village: e.village,
+        grid: e.grid,
+        category: e.category,
+        severity: e.severity,
+        peopleCount: e.peopleCount,
+        occurredAt: e.occurredAt,
+        reportedAt: e.reportedAt ?? now,
+        receivedAt: now,
+        status: e.status,
+        title: e.title,
+        summary: e.summary,
+        attributes: e.attributes,
+        partyHashes: partyHashes(this.#deps.keys, e.parties),
+        partiesEnc: e.parties.length ? encryptJson(this.#deps.keys, e.parties) : null,
+        partyCount: e.parties.length,
+        contentHash: this.contentHash(e),
+        feedId: submitter.feedId,
+        submittedBy: submitter.name,
+      })
+      rowIndex.push(index)
+    })
+
+    if (options.dryRun) {
+      const stored = rows.length ? await existingHashes(this.#deps.db, rows) : new Map<string, string>()
+      const current = new Map(stored)
+      rows.forEach((r, j) => {
+        const k = eventKey(r)
+        const before = current.get(k)
+        const outcome: ItemOutcome = before === undefined ? 'accepted' : before === r.contentHash ? 'duplicate' : 'updated'
+        current.set(k, r.contentHash)
+        result.outcomes[rowIndex[j]!] = outcome
+      })
+    } else if (rows.length) {
+      const stored = await this.#deps.db.transaction().execute(async (trx) => {
+        const result = await storeEvents(trx, rows)
+        await this.#deps.afterStore?.(trx, result.filter((s) => s.outcome === 'accepted').map((s) => s.id))
+        return result
+      })
+      stored.forEach((s, j) => {
+        result.outcomes[rowIndex[j]!] = s.outcome
+        result.ids[rowIndex[j]!] = s.id
+      })
+      // Committed: now, and only now, tell the engine.
+      const accepted: RiskEvent[] = []
+      const updated: RiskEvent[] = []
+      stored.forEach((s, j) => {
+        if (s.outcome === 'duplicate') return
+        const r = rows[j]!
+        const risk: RiskEvent = {
+          id: s.id,
+          source: r.source,
+          sourceSystem: r.sourceSystem,
+          externalId: r.externalId,
+          township: r.township,
+          village: r.village,
+          grid: r.grid,
+          category: r.category,
+          severity: r.severity,
+          peopleCount: r.peopleCount,
+          occurredAt: r.occurredAt,
+          reportedAt: r.reportedAt,
+          status: r.status as RiskEvent['status'],
+          title: r.title,
+          partyHashes: r.partyHashes,
+          attributes: r.attributes,
+        }
+        ;(s.outcome === 'accepted' ? accepted : updated).push(risk)
+      })
+      if (accepted.length) this.#deps.bus.emit('events:accepted', accepted)
+      if (updated.length) this.#deps.bus.emit('events:updated', updated)
+    }
+
+    for (let i = 0; i < items.length; i++) {
+      const outcome = result.outcomes[i]!
+      if (outcome === 'accepted') result.accepted++
+      else if (outcome === 'updated') result.updated++
+      else if (outcome === 'duplicate') result.duplicates++
+    }
+    if (!options.dryRun && this.#deps.counter) {
+      const tally = new Map<string, number>()
+      validated.forEach((v, i) => {
+        const key = `${v.ok ? v.event.source : sourceLabel(items[i])}|${result.outcomes[i]!}`
+        tally.set(key, (tally.get(key) ?? 0) + 1)
+      })
+      for (const [key, n] of tally) {
+        const [source, outcome] = key.split('|') as [string, string]
+        this.#deps.counter.inc({ source, outcome }, n)
+      }
+    }
+    return result
+  }
+}
+
+function sourceLabel(item: unknown): string {
+  const s = item && typeof item === 'object' ? (item as Record<string, unknown>)['source'] : undefined
+  return s === 'dispute' || s === 'petition' || s === 'incident' ? s : 'unknown'
+}

@@ -1,0 +1,88 @@
+import type { FastifyInstance } from 'fastify'
+import fp from 'fastify-plugin'
+import type pg from 'pg'
+import type { Db } from '../../db/connect.ts'
+import type { ZeroReport } from '../domain/event.ts'
+import { decodeIds, EVENTS_CHANNEL, Leadership, notifyEngine, RULES_CHANNEL, ZERO_REPORTS_CHANNEL } from '../engine/leadership.ts'
+import { LiveEngine } from '../engine/live-engine.ts'
+import { engineStore, eventsByIds } from '../engine/store.ts'
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    /** The live risk engine; it runs only in the process that holds the leadership. */
+    engine: LiveEngine
+    /** Rules or the sensitive-period calendar changed: the engine (wherever it runs) rebuilds. */
+    rulesChanged(db?: Db): Promise<void>
+  }
+}
+
+export interface EnginePluginOptions {
+  tickMs?: number
+  refreshMs?: number
+  /** PostgreSQL: how often a standby tries to take over. */
+  leadershipRetryMs?: number
+  /** PostgreSQL: the URL the leadership connection uses (default: the pool's). */
+  databaseUrl?: string
+  pool?: pg.Pool
+}
+
+export default fp<EnginePluginOptions>(
+  async function engine(app: FastifyInstance, options: EnginePluginOptions) {
+    const live = new LiveEngine({
+      store: engineStore(app.db),
+      sink: {
+        applyAlerts: async (decisions, now) => {
+          await app.alerts.applyDecisions(decisions, { now })
+        },
+        riskChanged: (changes) => app.realtime.riskChanged(changes as Parameters<typeof app.realtime.riskChanged>[0]),
+        eventAccepted: (event) => app.realtime.eventAccepted({ ...event, occurredAt: new Date(event.occurredAt) }),
+      },
+      timeZone: app.config.tzDisplay,
+      now: () => app.now().getTime(),
+      tickMs: options.tickMs,
+      refreshMs: options.refreshMs,
+      log: app.log,
+    })
+    app.decorate('engine', live)
+
+    const url = options.databaseUrl ?? (options.pool?.options as { connectionString?: string } | undefined)?.connectionString
+    if (app.databaseKind === 'pglite' || !url) {
+      // One process: the in-process bus is the only way in.
+      app.bus.on('events:accepted', (events) => void live.ingest(events).catch(() => {}))
+      app.bus.on('zero-report:accepted', (report) => void live.zeroReport(report).catch(() => {}))
+      app.decorate('rulesChanged', () => live.rebuild())
+      app.addHook('onReady', () => live.start())
+      app.addHook('preClose', () => live.stop())
+      return
+    }
+
+    // Several processes: whichever holds the lock runs the engine and hears every process's
+    // writes through NOTIFY (sent inside their transactions).
+    const leadership = new Leadership({
+      url,
+      retryMs: options.leadershipRetryMs,
+      log: app.log,
+      onAcquire: async (client) => {
+        client.on('notification', (message) => {
+          if (message.channel === EVENTS_CHANNEL && message.payload) {
+            const ids = decodeIds(message.payload)
+            void eventsByIds(app.db, ids)
+              .then((events) => live.ingest(events))
+              .catch((err) => app.log.error({ err }, 'engine: could not load notified events'))
+          } else if (message.channel === ZERO_REPORTS_CHANNEL && message.payload) {
+            void live.zeroReport(JSON.parse(message.payload) as ZeroReport).catch(() => {})
+          } else if (message.channel === RULES_CHANNEL) {
+            void live.rebuild().catch(() => {})
+          }
+        })
+        await client.query(`listen ${EVENTS_CHANNEL}; listen ${ZERO_REPORTS_CHANNEL}; listen ${RULES_CHANNEL}`)
+        await live.start()
+      },
+      onLose: () => live.stop(),
+    })
+    app.decorate('rulesChanged', (db = app.db) => notifyEngine(db, RULES_CHANNEL, 'changed'))
+    app.addHook('onReady', async () => leadership.start())
+    app.addHook('preClose', () => leadership.stop())
+  },
+  { name: 'engine', dependencies: ['bus'] },
+)
