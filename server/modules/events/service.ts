@@ -166,7 +166,7 @@ export class IngestService {
     } else if (rows.length) {
       const stored = await this.#deps.db.transaction().execute(async (trx) => {
         const result = await storeEvents(trx, rows)
-        await this.#deps.afterStore?.(trx, result.filter((s) => s.outcome === 'accepted').map((s) => s.id))
+        await this.#deps.afterStore?.(trx, result.flatMap((s) => (s.outcome === 'accepted' && s.id !== null ? [s.id] : [])))
         return result
       })
       stored.forEach((s, j) => {
