@@ -49,6 +49,8 @@ export const ROUTE_ACCESS: Record<string, Access> = {
   'POST /api/v1/rulesets': only('analyst'),
   'POST /api/v1/rulesets/validate': only('analyst'),
   'POST /api/v1/rulesets/:id/publish': only('analyst'),
+  'POST /api/v1/rulesets/:id/backtest': only('analyst'),
+  'GET /api/v1/rulesets/:id/matches': only('analyst'),
 
   'GET /api/v1/calendar': ANY_USER,
   'POST /api/v1/calendar': only('analyst'),

@@ -3,6 +3,7 @@
 // service. All I/O goes through the ports below, so the runner is tested without a server.
 import { type AlertDecision, createEngine, type Engine, type EngineOutput, type Explanation, type TownshipSnapshot } from '../domain/engine.ts'
 import type { RiskEvent, SensitivePeriod, TownshipContext, ZeroReport } from '../domain/event.ts'
+import { warmupHorizonMs } from '../domain/backtest.ts'
 import type { CompiledRuleSet } from '../domain/ruleset.ts'
 
 export interface EngineInputs {
@@ -42,22 +43,12 @@ export interface LiveEngineOptions {
 }
 
 const DAY = 86_400_000
-/** Anomaly detectors need 7 baseline days, lagged by 2, plus today. */
-const ANOMALY_HISTORY_MS = 12 * DAY
+/** A rebuild reads at most this much history, however long a rule's window or half-life. */
 const MAX_HORIZON_MS = 120 * DAY
 
-/** How far back the state of a rule set reaches: the longest window, or the time a signal needs to decay away. */
+/** How far back the state of a rule set reaches (the backtest's warm-up, capped). */
 export function horizonOf(ruleSet: CompiledRuleSet): number {
-  let horizon = DAY
-  for (const rule of ruleSet.rules) {
-    if (rule.windowMs) horizon = Math.max(horizon, rule.windowMs)
-    if (rule.kind === 'anomaly') horizon = Math.max(horizon, ANOMALY_HISTORY_MS)
-    if (rule.halfLifeMs && rule.points > 0) {
-      const maxFactor = [...ruleSet.modifiers, ...rule.modifiers].reduce((f, m) => f * Math.max(1, m.factor), 1)
-      horizon = Math.max(horizon, rule.halfLifeMs * Math.log2((rule.points * maxFactor * 2) / 0.5))
-    }
-  }
-  return Math.min(horizon, MAX_HORIZON_MS)
+  return Math.min(Math.max(warmupHorizonMs(ruleSet), DAY), MAX_HORIZON_MS)
 }
 
 export class LiveEngine {
@@ -122,8 +113,11 @@ export class LiveEngine {
       const pending = new Map<string, AlertDecision>()
       const remember = (out: EngineOutput) => {
         for (const d of out.alerts) {
+          const open = pending.get(d.key)
           if (d.kind === 'recover') pending.delete(d.key)
-          else if (d.kind === 'raise' || !pending.has(d.key)) pending.set(d.key, d)
+          else if (d.kind === 'raise' || !open) pending.set(d.key, d)
+          // A repeat keeps the raise but carries the latest firing, as the stored alert would.
+          else pending.set(d.key, { ...open, at: d.at, eventId: d.eventId ?? open.eventId })
         }
       }
       let r = 0

@@ -4,6 +4,7 @@ import type { UserPrincipal } from '../../access/principal.ts'
 import { validateRuleSet } from '../../domain/ruleset.ts'
 import { HttpError, notFound } from '../../http-errors.ts'
 import { recordAudit } from '../audit/repository.ts'
+import { ruleMatches, runBacktest } from './backtest.ts'
 import { findLiveVersion, findVersion, insertVersion, listVersions, markLive, statusOf } from './repository.ts'
 import { PublishInput, RuleSetError, RulesetId, RulesetInput, RulesetInvalid, RulesetSummary, RulesetWithDocument } from './schema.ts'
 
@@ -134,6 +135,34 @@ const routes: FastifyPluginAsyncZod = async (app) => {
       await app.rulesChanged()
       return summary(published)
     },
+  )
+
+  const isoWithOffset = z.iso.datetime({ offset: true, error: 'must be an ISO-8601 time with an offset' })
+  app.post(
+    '/api/v1/rulesets/:id/backtest',
+    {
+      schema: {
+        tags: ['rules'],
+        summary: 'Replay stored events in [from, to) through this version; diff against the live set',
+        params: z.object({ id: RulesetId }),
+        body: z.object({ from: isoWithOffset, to: isoWithOffset }),
+      },
+    },
+    async (request) => runBacktest(app.db, request.params.id, { from: new Date(request.body.from), to: new Date(request.body.to) }, app.config.tzDisplay),
+  )
+
+  app.get(
+    '/api/v1/rulesets/:id/matches',
+    {
+      schema: {
+        tags: ['rules'],
+        summary: "How many stored events each rule's condition matched recently",
+        params: z.object({ id: RulesetId }),
+        querystring: z.object({ days: z.coerce.number().int().min(1).max(90).default(7) }),
+        response: { 200: z.object({ days: z.number(), rules: z.array(z.object({ ruleId: z.string(), matches: z.number() })) }) },
+      },
+    },
+    async (request) => ruleMatches(app.db, request.params.id, request.query.days, app.now()),
   )
 }
 

@@ -1,0 +1,122 @@
+import { describe, expect, it } from 'vitest'
+import type { AlertDecision, TownshipSnapshot } from '../../../server/domain/engine.ts'
+import type { RiskEvent, ZeroReport } from '../../../server/domain/event.ts'
+import { type EngineStore, LiveEngine } from '../../../server/engine/live-engine.ts'
+import { compile, D, ev, H, T0, TOWNSHIPS, TZ } from '../domain/helpers.ts'
+
+// A trigger with an alert, and points that lift the township to yellow (30).
+const ruleSet = compile({
+  rules: [{ id: 'collective', name: '集体访', kind: 'trigger', when: "source == 'petition' && peopleCount >= 5", points: 35, halfLife: '72h', alert: 'orange' }],
+})
+
+/** The store and sink as memory: what the runner reads, and everything it hands on. */
+function harness(stored: Array<RiskEvent & { receivedAt: number }>, clock: { now: number }) {
+  const alerts = { open: new Set<string>(), openRecovered: new Set<string>(), lastSeen: new Map<string, number>() }
+  const applied: AlertDecision[] = []
+  const saved: TownshipSnapshot[] = []
+  const pushed: Array<{ township: string; score: number; level: string }> = []
+  const store: EngineStore = {
+    loadInputs: async () => ({ ruleSet, townships: TOWNSHIPS, calendar: [] }),
+    async *eventsSince(since) {
+      yield stored.filter((e) => e.occurredAt >= since.getTime())
+    },
+    zeroReportsSince: async (): Promise<ZeroReport[]> => [],
+    saveRisk: async (s) => void saved.push(...s),
+    alertKeys: async () => alerts,
+  }
+  const engine = new LiveEngine({
+    store,
+    sink: {
+      // The sink behaves like the alert store: a raise opens the key, a recover marks it.
+      async applyAlerts(decisions) {
+        for (const d of decisions) {
+          applied.push(d)
+          if (d.kind === 'raise') alerts.open.add(d.key)
+          if (d.kind === 'recover') alerts.openRecovered.add(d.key)
+          alerts.lastSeen.set(d.key, d.at)
+        }
+      },
+      riskChanged: (changes) => void pushed.push(...changes),
+    },
+    timeZone: TZ,
+    now: () => clock.now,
+    tickMs: 0,
+  })
+  return { engine, alerts, applied, saved, pushed }
+}
+
+const collective = (id: number, at: number) => ({ ...ev({ id, occurredAt: at, peopleCount: 8, township: '990100002' }), receivedAt: at })
+
+describe('the live engine runner', () => {
+  it('raises an alert for an accepted event and pushes the township change', async () => {
+    const clock = { now: T0 + 10 * D }
+    const h = harness([], clock)
+    await h.engine.start()
+    await h.engine.ingest([collective(1, clock.now - H)])
+    expect(h.applied.filter((d) => d.kind === 'raise').map((d) => d.key)).toContain('990100002|collective')
+    expect(h.pushed.at(-1)).toMatchObject({ township: '990100002', level: 'yellow' })
+    expect(h.saved.some((s) => s.township === '990100002' && s.score > 30)).toBe(true)
+    await h.engine.stop()
+  })
+
+  it('on restart raises what a crash lost, once, and never what is already stored', async () => {
+    const clock = { now: T0 + 10 * D }
+    const history = [collective(1, clock.now - 2 * H)]
+    // First start: the event was stored but the process died before its alert was written.
+    const first = harness(history, clock)
+    await first.engine.start()
+    // The rule's alert and the township's level alert (35 points is yellow), once each.
+    expect(first.applied.filter((d) => d.kind === 'raise').map((d) => d.key).sort()).toEqual(['990100002|collective', '990100002|level'])
+    // Second start with that alert in the store: nothing is raised again.
+    const second = harness(history, clock)
+    for (const key of ['990100002|collective', '990100002|level']) {
+      second.alerts.open.add(key)
+      second.alerts.lastSeen.set(key, clock.now - 2 * H)
+    }
+    await second.engine.start()
+    expect(second.applied).toEqual([])
+    // The rebuilt state is the same as the live one.
+    expect(second.engine.snapshot()).toEqual(first.engine.snapshot())
+  })
+
+  it('marks a stored open alert recovered when its condition no longer holds', async () => {
+    const clock = { now: T0 + 30 * D }
+    const h = harness([], clock)
+    h.alerts.open.add('990100003|collective')
+    await h.engine.start()
+    expect(h.applied).toEqual([expect.objectContaining({ kind: 'recover', key: '990100003|collective', ruleId: 'collective', township: '990100003' })])
+  })
+
+  it('while paused leaves events to the rebuild, which raises only what still holds', async () => {
+    const clock = { now: T0 + 20 * D }
+    const stored: Array<RiskEvent & { receivedAt: number }> = []
+    const h = harness(stored, clock)
+    await h.engine.start()
+    h.engine.pause()
+    // A backfill: an old collective petition (long decayed) and a recent one.
+    const old = collective(1, clock.now - 15 * D)
+    const recent = collective(2, clock.now - 3 * H)
+    stored.push(old, recent)
+    await h.engine.ingest([old, recent])
+    expect(h.applied).toEqual([])
+    await h.engine.resume()
+    const raises = h.applied.filter((d) => d.kind === 'raise')
+    expect(raises.map((d) => d.key).sort()).toEqual(['990100002|collective', '990100002|level'])
+    expect(raises.find((d) => d.ruleId === 'collective')).toMatchObject({ eventId: 2 })
+  })
+
+  it('reports decay alone only when the shown score changes', async () => {
+    const clock = { now: T0 + 10 * D }
+    const h = harness([collective(1, T0 + 10 * D - H)], clock)
+    await h.engine.start()
+    const before = h.pushed.length
+    clock.now += 1_000
+    await h.engine.tick() // within the refresh interval: nothing
+    expect(h.pushed.length).toBe(before)
+    clock.now += 6 * H
+    await h.engine.tick()
+    const last = h.pushed.filter((p) => p.township === '990100002').at(-1)!
+    expect(last.score).toBeLessThan(35)
+    expect(last.score).toBeGreaterThan(20)
+  })
+})
