@@ -42,3 +42,6 @@ export function isDatabaseUnavailable(err: unknown): boolean {
   }
   return false
 }
+
+/** PostgreSQL's unique_violation (both drivers): a check-then-insert lost a race. */
+export const isUniqueViolation = (err: unknown): boolean => typeof err === 'object' && err !== null && (err as { code?: unknown }).code === '23505'

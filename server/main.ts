@@ -8,7 +8,7 @@ import { seedDemoCounty } from '../db/seed/demo-county.ts'
 import { buildApp } from './app.ts'
 import { bootstrap, DEMO_USERS } from './bootstrap.ts'
 import { ConfigError, type Config, loadConfig } from './config.ts'
-import { productionSafetyProblem } from './production-safety.ts'
+import { productionConfigProblem, productionSafetyProblem } from './production-safety.ts'
 import { startSimulator } from './simulator/index.ts'
 
 /** A start-up failure the operator can fix: printed as one line, no stack trace. */
@@ -47,6 +47,8 @@ async function openDatabase(config: Config): Promise<DatabaseHandle> {
 
 async function start(): Promise<void> {
   const config = loadConfig()
+  const unsafeConfig = productionConfigProblem(config)
+  if (unsafeConfig) throw new StartupError(unsafeConfig)
   const database = await openDatabase(config)
   await migrateToLatest(database.db)
   const unsafe = await productionSafetyProblem(database.db, config)

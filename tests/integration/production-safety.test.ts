@@ -1,8 +1,9 @@
 import { spawn } from 'node:child_process'
-import { mkdtempSync, rmSync } from 'node:fs'
+import { existsSync, mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
+import { hashPassword } from '../../server/access/secrets.ts'
 import { DEMO_USERS } from '../../server/bootstrap.ts'
 import { DEMO_PASSWORDS, productionSafetyProblem } from '../../server/production-safety.ts'
 import { createUser, updateUser } from '../../server/modules/users/repository.ts'
@@ -37,11 +38,11 @@ describe('a production start refuses demo settings', () => {
   it('refuses a database holding demo users, until each has a new password', async () => {
     const user = await createUser(database.db, { username: 'leader', password: 'demo-leader-2026', roles: ['leader'], demo: true })
     expect(await productionSafetyProblem(database.db, production())).toMatch(/demo users \(leader\)/)
-    await updateUser(database.db, user.id, { password: 'no-longer-the-demo-one' }, new Date())
+    await updateUser(database.db, user.id, { passwordHash: await hashPassword('no-longer-the-demo-one') }, new Date())
     expect(await productionSafetyProblem(database.db, production())).toBeNull()
   })
 
-  it('exits with one clear line from the real entry point', async () => {
+  it('exits with one clear line from the real entry point, before touching a database', async () => {
     const dataDir = mkdtempSync(join(tmpdir(), 'shaowang-prod-'))
     dirs.push(dataDir)
     const main = new URL('../../server/main.ts', import.meta.url).pathname
@@ -63,5 +64,6 @@ describe('a production start refuses demo settings', () => {
     })
     expect(code).toBe(1)
     expect(stderr.trim().split('\n')).toEqual([expect.stringMatching(/^shaowang: NODE_ENV=production refuses DEMO=1/)])
+    expect(existsSync(join(dataDir, 'pglite'))).toBe(false)
   })
 })

@@ -1,7 +1,7 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod'
 import { z } from 'zod'
 import { actorOf } from '../../access/principal.ts'
-import { conflict, notFound } from '../../http-errors.ts'
+import { conflict, isUniqueViolation, notFound } from '../../http-errors.ts'
 import { recordAudit } from '../audit/repository.ts'
 import { createFeed, findFeedById, findFeedByName, listFeeds, revokeFeed } from './repository.ts'
 
@@ -43,6 +43,9 @@ const routes: FastifyPluginAsyncZod = async (app) => {
         const created = await createFeed(trx, { name, description: description || null, createdBy: actor })
         await recordAudit(trx, { actor, actorKind, action: 'feed.create', target: `feed:${created.feed.id}`, to: { name, description: description || null }, ip: request.ip })
         return created
+      }).catch((err: unknown) => {
+        if (isUniqueViolation(err)) throw conflict(`feed ${name} exists`, [{ field: 'name', message: 'already taken' }])
+        throw err
       })
       const { tokenHash: _hash, ...shown } = feed
       return reply.code(201).send({ ...shown, token })

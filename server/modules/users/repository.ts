@@ -8,13 +8,15 @@ export async function findUserByUsername(db: Db, username: string): Promise<AppU
 
 export async function createUser(
   db: Db,
-  input: { username: string; password: string; roles: Role[]; township?: string | null; displayName?: string | null; demo?: boolean },
+  input: { username: string; roles: Role[]; township?: string | null; displayName?: string | null; demo?: boolean } & ({ password: string } | { passwordHash: string }),
 ): Promise<AppUser> {
+  // Callers inside a transaction hash first (argon2 takes a while; PGlite waits meanwhile).
+  const passwordHash = 'passwordHash' in input ? input.passwordHash : await hashPassword(input.password)
   return db
     .insertInto('appUser')
     .values({
       username: input.username,
-      passwordHash: await hashPassword(input.password),
+      passwordHash,
       roles: input.roles,
       township: input.township ?? null,
       displayName: input.displayName ?? null,
@@ -52,17 +54,18 @@ export interface UserChanges {
   township?: string | null
   displayName?: string | null
   disabled?: boolean
-  password?: string
+  /** A new password, hashed by the caller (hashPassword) before its transaction. */
+  passwordHash?: string
 }
 
 export async function updateUser(db: Db, id: number, changes: UserChanges, now: Date): Promise<UserView> {
-  const { password, ...rest } = changes
+  const { passwordHash, ...rest } = changes
   return db
     .updateTable('appUser')
     .set({
       ...rest,
       // A new password lifts a lock (a fresh start) and a demo account's published password.
-      ...(password !== undefined ? { passwordHash: await hashPassword(password), failedLogins: 0, lockedUntil: null, demo: false } : {}),
+      ...(passwordHash !== undefined ? { passwordHash, failedLogins: 0, lockedUntil: null, demo: false } : {}),
       updatedAt: now,
     })
     .where('id', '=', id)

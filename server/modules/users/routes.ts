@@ -3,7 +3,8 @@ import { z } from 'zod'
 import type { Db } from '../../../db/connect.ts'
 import { type Role, ROLES } from '../../../db/schema.ts'
 import { actorOf } from '../../access/principal.ts'
-import { conflict, type FieldError, HttpError, notFound } from '../../http-errors.ts'
+import { hashPassword } from '../../access/secrets.ts'
+import { conflict, type FieldError, HttpError, isUniqueViolation, notFound } from '../../http-errors.ts'
 import { recordAudit } from '../audit/repository.ts'
 import { revokeUserSessions } from '../session/repository.ts'
 import { TownshipCode } from '../townships/schema.ts'
@@ -97,8 +98,9 @@ const routes: FastifyPluginAsyncZod = async (app) => {
       await checkTownship(app.db, body.roles, body.township ?? null)
       if (await findUserByUsername(app.db, body.username)) throw conflict(`username ${body.username} is taken`, [{ field: 'username', message: 'already taken' }])
       const { actor, actorKind } = actorOf(request.principal)
+      const passwordHash = await hashPassword(body.password)
       const user = await app.db.transaction().execute(async (trx) => {
-        const created = await createUser(trx, { username: body.username, password: body.password, roles: body.roles, township: body.township ?? null, displayName: body.displayName ?? null })
+        const created = await createUser(trx, { username: body.username, passwordHash, roles: body.roles, township: body.township ?? null, displayName: body.displayName ?? null })
         await recordAudit(trx, {
           actor,
           actorKind,
@@ -108,6 +110,10 @@ const routes: FastifyPluginAsyncZod = async (app) => {
           ip: request.ip,
         })
         return created
+      }).catch((err: unknown) => {
+        // Someone took the name between the check above and the insert.
+        if (isUniqueViolation(err)) throw conflict(`username ${body.username} is taken`, [{ field: 'username', message: 'already taken' }])
+        throw err
       })
       return reply.code(201).send(view(user))
     },
@@ -129,6 +135,7 @@ const routes: FastifyPluginAsyncZod = async (app) => {
       const patch = request.body
       const now = app.now()
       const { actor, actorKind } = actorOf(request.principal)
+      const passwordHash = patch.password === undefined ? undefined : await hashPassword(patch.password)
       return app.db.transaction().execute(async (trx) => {
         const before = await findPersonById(trx, id)
         if (!before) throw notFound(`user ${id}`)
@@ -148,7 +155,7 @@ const routes: FastifyPluginAsyncZod = async (app) => {
         const changes: UserChanges = {}
         const from: Record<string, unknown> = {}
         const to: Record<string, unknown> = {}
-        const change = <K extends Exclude<keyof UserChanges, 'password'>>(key: K, was: unknown, value: UserChanges[K]) => {
+        const change = <K extends Exclude<keyof UserChanges, 'passwordHash'>>(key: K, was: unknown, value: UserChanges[K]) => {
           changes[key] = value
           from[key] = was
           to[key] = value
@@ -157,15 +164,15 @@ const routes: FastifyPluginAsyncZod = async (app) => {
         if (township !== before.township) change('township', before.township, township)
         if (patch.displayName !== undefined && patch.displayName !== before.displayName) change('displayName', before.displayName, patch.displayName)
         if (disabled !== before.disabled) change('disabled', before.disabled, disabled)
-        if (patch.password !== undefined) {
-          changes.password = patch.password
+        if (passwordHash !== undefined) {
+          changes.passwordHash = passwordHash
           to['password'] = 'reset'
         }
         if (Object.keys(changes).length === 0) return view(before)
 
         const after = await updateUser(trx, id, changes, now)
         // Whatever narrows or re-keys access takes effect now, not at the next sign-in.
-        const endsSessions = changes.roles !== undefined || 'township' in changes || changes.disabled === true || changes.password !== undefined
+        const endsSessions = changes.roles !== undefined || 'township' in changes || changes.disabled === true || changes.passwordHash !== undefined
         const sessionsEnded = endsSessions ? await revokeUserSessions(trx, id, now) : 0
         await recordAudit(trx, {
           actor,
