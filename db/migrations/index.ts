@@ -2,6 +2,7 @@ import type { Migration } from 'kysely/migration'
 import * as m0001 from './0001_geography.ts'
 import * as m0002 from './0002_access.ts'
 import * as m0005 from './0005_rules.ts'
+import * as m0006 from './0006_alerts.ts'
 
 // Listed explicitly (not read from the file system) so the same migrations run under Node,
 // Vitest and any bundler. Names sort in the order they must run; add new files at the end.
@@ -9,4 +10,5 @@ export const migrations: Record<string, Migration> = {
   '0001_geography': m0001,
   '0002_access': m0002,
   '0005_rules': m0005,
+  '0006_alerts': m0006,
 }
