@@ -2,14 +2,18 @@ import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastif
 import { serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod'
 import type { Db, DatabaseHandle } from '../db/connect.ts'
 import type { Config } from './config.ts'
+import alertsPlugin, { type AlertsPluginOptions } from './modules/alerts/plugin.ts'
+import alertRoutes from './modules/alerts/routes.ts'
 import geoRoutes from './modules/geo/routes.ts'
 import healthRoutes from './modules/health/routes.ts'
 import townshipRoutes from './modules/townships/routes.ts'
 import sessionRoutes from './modules/session/routes.ts'
+import silenceRoutes from './modules/silences/routes.ts'
 import access from './plugins/access.ts'
 import docs from './plugins/docs.ts'
 import errors from './plugins/errors.ts'
 import metrics from './plugins/metrics.ts'
+import realtime, { type RealtimeOptions } from './plugins/realtime.ts'
 import staticClient from './plugins/static.ts'
 
 declare module 'fastify' {
@@ -25,6 +29,12 @@ export interface AppOptions {
   /** Owned by the caller: the app uses it and never closes it. */
   database: DatabaseHandle
   logger?: FastifyServerOptions['logger']
+  /** The app's clock (app.now()); tests inject one. Default: the system clock. */
+  now?: () => Date
+  /** Realtime hub tuning (risk:changed flush interval, event:new sampling rate). */
+  realtime?: Omit<RealtimeOptions, 'pool'>
+  /** Alerts tuning (auto-escalation interval). */
+  alerts?: AlertsPluginOptions
 }
 
 export const BODY_LIMIT_BYTES = 10 * 1024 * 1024
@@ -56,16 +66,21 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   app.decorate('config', options.config)
   app.decorate('db', options.database.db)
   app.decorate('databaseKind', options.database.kind)
+  if (options.now) app.decorate('now', options.now)
 
   await app.register(errors)
   await app.register(metrics)
   await app.register(docs)
   await app.register(access)
+  await app.register(realtime, { ...options.realtime, pool: options.database.pool })
+  await app.register(alertsPlugin, options.alerts ?? {})
 
   await app.register(healthRoutes)
   await app.register(sessionRoutes)
   await app.register(townshipRoutes)
   await app.register(geoRoutes)
+  await app.register(alertRoutes)
+  await app.register(silenceRoutes)
 
   await app.register(staticClient)
   return app
