@@ -85,6 +85,8 @@ export interface RealtimeOptions {
   pool?: pg.Pool
   riskFlushMs?: number
   eventsPerSecond?: number
+  /** Test seam: runs after a connecting socket's snapshot, before its replay query. */
+  beforeReplay?: () => Promise<void>
 }
 
 declare module 'fastify' {
@@ -364,6 +366,7 @@ export default fp<RealtimeOptions>(
         seq: snapshotSeq,
       })
       let upTo = snapshotSeq
+      await options.beforeReplay?.()
       if (state.offset !== null) {
         let after = state.offset
         for (;;) {

@@ -68,7 +68,7 @@ export default fp<AlertsPluginOptions>(
         const kind = c.action === 'raised' && c.push === null ? 'suppressed' : KIND[c.action]
         if (kind) changesTotal.inc({ kind, level: c.alert.level })
         else actionsTotal.inc({ action: c.actor === 'system' ? `auto_${c.action}` : c.action })
-        app.realtime.alertChanged(c)
+        if (c.push) app.realtime.alertChanged(c)
       }
     }
 
