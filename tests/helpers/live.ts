@@ -18,9 +18,12 @@ export function decision(township: string, overrides: Partial<AlertDecision> = {
   }
 }
 
-export async function townshipCodes(app: FastifyInstance): Promise<string[]> {
+/** The township codes, in order (the demo county has 12; tests use the first three). */
+export async function townshipCodes(app: FastifyInstance): Promise<[string, string, string, ...string[]]> {
   const rows = await app.db.selectFrom('region').select('code').where('level', '=', 'township').orderBy('code').execute()
-  return rows.map((r) => r.code)
+  const codes = rows.map((r) => r.code)
+  if (codes.length < 3) throw new Error('tests need at least three townships (seed the demo county)')
+  return codes as [string, string, string, ...string[]]
 }
 
 export interface Received {
