@@ -9,7 +9,7 @@ export interface DatabaseHandle {
   db: Db
   /** 'pglite' is in-process and single-connection; 'postgres' is a real server through a pool. */
   kind: 'pglite' | 'postgres'
-  /** The pg pool behind `db` (PostgreSQL only): the Socket.IO adapter LISTENs/NOTIFYs through it. */
+  /** The pg pool behind `db` (PostgreSQL only): the realtime hub copies its settings for the Socket.IO adapter. */
   pool?: pg.Pool
   close(): Promise<void>
 }

@@ -17,7 +17,7 @@
 import { createAdapter } from '@socket.io/postgres-adapter'
 import type { FastifyInstance } from 'fastify'
 import fp from 'fastify-plugin'
-import type pg from 'pg'
+import pg from 'pg'
 import { Counter, Gauge } from 'prom-client'
 import { type Namespace, Server, type Socket } from 'socket.io'
 import { type Principal, townshipScope } from '../access/principal.ts'
@@ -81,7 +81,7 @@ export interface RealtimeHub {
 }
 
 export interface RealtimeOptions {
-  /** PostgreSQL only: the pool the Socket.IO adapter LISTENs/NOTIFYs through. Unset: in-memory adapter. */
+  /** PostgreSQL only: the app's pool, whose settings the Socket.IO adapter's own pool copies. Unset: in-memory adapter. */
   pool?: pg.Pool
   riskFlushMs?: number
   eventsPerSecond?: number
@@ -171,7 +171,14 @@ export default fp<RealtimeOptions>(
   async function realtime(app: FastifyInstance, options: RealtimeOptions) {
   const riskFlushMs = options.riskFlushMs ?? 100
   const eventsPerSecond = options.eventsPerSecond ?? 20
-  const pool = app.databaseKind === 'postgres' ? options.pool : undefined
+  // The adapter holds one connection for LISTEN for as long as it lives: give it a small pool of
+  // its own (same server and credentials as the app's), so the app's pool can always be ended
+  // independently, and end it when the app closes.
+  const pool = app.databaseKind === 'postgres' && options.pool ? new pg.Pool({ ...options.pool.options, max: 3, min: 0 }) : undefined
+  pool?.on('error', (err) => app.log.warn({ err }, 'socket.io adapter pool: idle client error'))
+  // The LISTEN client stays checked out, where the pool does not catch its errors: a server
+  // restart must not crash the process (the adapter sees the client end and reconnects).
+  pool?.on('connect', (client) => client.on('error', (err) => app.log.warn({ err }, 'socket.io adapter: connection lost')))
   const adapterKind: RealtimeHub['adapter'] = pool ? 'postgres' : 'memory'
 
   const io = new Server(app.server, {
@@ -404,6 +411,7 @@ export default fp<RealtimeOptions>(
     // Not io.close(): it would also close app.server, which Fastify closes itself.
     await Promise.allSettled([io.of('/').adapter.close(), live.adapter.close()])
     io.engine.close()
+    await pool?.end().catch((err: unknown) => app.log.warn({ err }, 'socket.io adapter pool: end failed'))
   })
 },
   { name: 'realtime' },
