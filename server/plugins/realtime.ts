@@ -76,6 +76,8 @@ export interface RealtimeHub {
   eventAccepted(event: RealtimeEventInput): void
   /** Sends buffered risk changes now (tests, shutdown). */
   flush(): void
+  /** Re-checks every connected socket's session now; disconnects those that ended. Returns how many. */
+  checkSessions(): Promise<number>
   /** The highest alert seq this process knows of: risk:changed and event:new carry it. */
   seq(): number
 }
@@ -85,6 +87,8 @@ export interface RealtimeOptions {
   pool?: pg.Pool
   riskFlushMs?: number
   eventsPerSecond?: number
+  /** How often connected sockets' sessions are re-checked (logout, revocation, disabled user). Default 60 s; 0: never. */
+  sessionCheckMs?: number
   /** Test seam: runs after a connecting socket's snapshot, before its replay query. */
   beforeReplay?: () => Promise<void>
 }
@@ -102,6 +106,8 @@ type HubMessage =
 
 interface SocketState {
   principal: Principal
+  /** The session token it authenticated with, re-checked periodically. */
+  token: string
   /** null: county-wide; otherwise the only township this socket may see */
   scope: string | null
   /** Live messages held back while the socket receives its snapshot and replay; null once live. */
@@ -331,6 +337,19 @@ export default fp<RealtimeOptions>(
     },
     flush: flushRisk,
     seq: () => lastSeq,
+    async checkSessions() {
+      let ended = 0
+      for (const socket of [...live.sockets.values()]) {
+        const still = await app.principalFromSessionToken(socket.data.token).catch(() => undefined)
+        // undefined: the database did not answer; keep the socket rather than drop everyone.
+        if (still === null) {
+          ended++
+          socket.emit('server:error', { code: 'session_ended', message: 'your session ended (signed out, expired or revoked); sign in again' })
+          socket.disconnect(true)
+        }
+      }
+      return ended
+    },
   }
   app.decorate('realtime', hub)
 
@@ -354,7 +373,7 @@ export default fp<RealtimeOptions>(
     if (scope === null && !principal.roles.some((r) => r !== 'township')) {
       return next(new HandshakeError('forbidden', 'a township officer without a township sees nothing'))
     }
-    socket.data = { principal, scope, pending: [], replayedUpTo: 0 }
+    socket.data = { principal, token, scope, pending: [], replayedUpTo: 0 }
     ;(socket.data as SocketState & { offset: number | null }).offset = offset
     next()
   })
@@ -403,7 +422,26 @@ export default fp<RealtimeOptions>(
     }
   })
 
+  const sessionCheckMs = options.sessionCheckMs ?? 60_000
+  let sessionTimer: NodeJS.Timeout | null = null
+  app.addHook('onReady', async () => {
+    if (sessionCheckMs <= 0) return
+    let checking = false
+    sessionTimer = setInterval(() => {
+      if (checking) return
+      checking = true
+      hub
+        .checkSessions()
+        .catch((err: unknown) => app.log.warn({ err }, 'realtime: session check failed'))
+        .finally(() => {
+          checking = false
+        })
+    }, sessionCheckMs)
+    sessionTimer.unref()
+  })
+
   app.addHook('preClose', async () => {
+    if (sessionTimer) clearInterval(sessionTimer)
     if (riskTimer) clearTimeout(riskTimer)
     riskTimer = null
     io.local.disconnectSockets(true)

@@ -42,6 +42,18 @@ describe('handshake', () => {
     expect((await refusedLive(url, { cookie: gone.cookie })).data?.code).toBe('unauthenticated')
   })
 
+  it('disconnects a connected client whose session has ended', async () => {
+    const leaving = await signIn(app, ['duty'])
+    const staying = await connectLive(url, { cookie: duty.cookie })
+    const client = await connectLive(url, { cookie: leaving.cookie })
+    const reason = new Promise<string>((resolve) => client.socket.once('disconnect', (r) => resolve(r)))
+    expect((await app.inject({ method: 'DELETE', url: '/api/v1/session', headers: leaving.headers })).statusCode).toBe(204)
+    expect(await app.realtime.checkSessions()).toBe(1)
+    expect(await reason).toBe('io server disconnect')
+    expect(client.of('server:error')).toEqual([{ code: 'session_ended', message: expect.any(String) }])
+    expect(staying.socket.connected).toBe(true)
+  })
+
   it('refuses a malformed offset', async () => {
     expect((await refusedLive(url, { token: tokenOf(duty.cookie), offset: -3 })).data?.code).toBe('bad_request')
   })
