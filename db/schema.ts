@@ -160,6 +160,7 @@ export interface AlertTable {
   silenceId: number | null
   version: ColumnType<number, number | undefined, number>
   updatedAt: ColumnType<Date, Date | string | undefined, Date | string>
+  resolvedAt: Date | null
   closedAt: Date | null
 }
 

@@ -50,6 +50,8 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn('silence_id', 'integer', (c) => c.references('silence.id'))
     .addColumn('version', 'integer', (c) => c.notNull().defaultTo(1))
     .addColumn('updated_at', 'timestamptz', (c) => c.notNull().defaultTo(sql`now()`))
+    // For 办结率 / 按期办结率 (resolved, and resolved by the deadline).
+    .addColumn('resolved_at', 'timestamptz')
     .addColumn('closed_at', 'timestamptz')
     .execute()
   // The guarantee behind "one open alert per key": even a race between two writers cannot make two.

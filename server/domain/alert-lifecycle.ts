@@ -1,40 +1,44 @@
-// PLACEHOLDER for the alert state machine of DESIGN §6, owned by branch `domain`. It follows the
-// announced interface — transition(alert, action, payload, now) → {ok, alert, auditEntry} |
-// {ok: false, reason, allowed}, isOverdue(alert, now) — so that the alerts module can be built
-// and tested before `domain` lands. On merge, take domain's file; the only caller is
-// server/modules/alerts/service.ts (`applyTransition`), which is where any difference in shape
-// gets adapted.
+// The alert state machine of DESIGN §6: every alert is followed to its end —
+//   new 新预警 → acknowledged 已签收 → dispatched 已分流 → resolved 已办结 → closed 已回访.
+// Escalation 挂牌督办 is a flag any open alert may get (by hand or when its deadline passes),
+// comments are always allowed, and nothing ever leaves `closed`. Pure: the edge persists the
+// result and the audit entry together, with the version check.
 
-export const ALERT_ACTIONS = ['ack', 'dispatch', 'escalate', 'resolve', 'close', 'comment'] as const
+export const ALERT_STATES = ['new', 'acknowledged', 'dispatched', 'resolved', 'closed'] as const
+export type AlertState = (typeof ALERT_STATES)[number]
+
+export const ALERT_ACTIONS = ['ack', 'dispatch', 'resolve', 'close', 'escalate', 'comment'] as const
 export type AlertAction = (typeof ALERT_ACTIONS)[number]
-export type AlertState = 'new' | 'acknowledged' | 'dispatched' | 'resolved' | 'closed'
-export type Satisfaction = 'satisfied' | 'basically_satisfied' | 'dissatisfied'
 
-export interface LifecycleAlert {
+export const SATISFACTIONS = ['satisfied', 'basically_satisfied', 'dissatisfied'] as const
+export type Satisfaction = (typeof SATISFACTIONS)[number]
+
+/** The fields of an alert the lifecycle reads and writes; the edge's alert extends this. */
+export interface AlertLifecycle {
   state: AlertState
   escalated: boolean
-  /** epoch ms */
   deadline: number | null
   department: string | null
   leadOfficial: string | null
   resolution: string | null
   followUp: string | null
   satisfaction: Satisfaction | null
+  resolvedAt: number | null
+  closedAt: number | null
 }
 
 export interface ActionPayload {
+  note?: string
   department?: string
   leadOfficial?: string
   /** epoch ms */
   deadline?: number
   resolution?: string
   followUp?: string
-  satisfaction?: Satisfaction
-  note?: string
-  text?: string
+  satisfaction?: string
 }
 
-export interface LifecycleAuditEntry {
+export interface AuditEntry {
   action: AlertAction
   from: AlertState
   to: AlertState
@@ -42,64 +46,111 @@ export interface LifecycleAuditEntry {
   at: number
 }
 
-export type TransitionResult<A extends LifecycleAlert> =
-  | { ok: true; alert: A; auditEntry: LifecycleAuditEntry }
+export type TransitionResult<T extends AlertLifecycle> =
+  | { ok: true; alert: T; auditEntry: AuditEntry }
   | { ok: false; reason: string; allowed: AlertAction[] }
 
-const OPEN: readonly AlertState[] = ['new', 'acknowledged', 'dispatched', 'resolved']
-
-/** The actions an alert in this state accepts. */
-export function allowedActions(alert: Pick<LifecycleAlert, 'state' | 'escalated'>): AlertAction[] {
-  const allowed: AlertAction[] = []
-  if (alert.state === 'new') allowed.push('ack')
-  if (alert.state === 'acknowledged') allowed.push('dispatch')
-  if (alert.state === 'dispatched') allowed.push('resolve')
-  if (alert.state === 'resolved') allowed.push('close')
-  if (OPEN.includes(alert.state) && !alert.escalated) allowed.push('escalate')
-  allowed.push('comment')
-  return allowed
+/** State-changing actions and the state each leads from → to. */
+const MOVES: Partial<Record<AlertAction, { from: AlertState; to: AlertState }>> = {
+  ack: { from: 'new', to: 'acknowledged' },
+  dispatch: { from: 'acknowledged', to: 'dispatched' },
+  resolve: { from: 'dispatched', to: 'resolved' },
+  close: { from: 'resolved', to: 'closed' },
 }
 
-const NEXT: Partial<Record<AlertAction, AlertState>> = { ack: 'acknowledged', dispatch: 'dispatched', resolve: 'resolved', close: 'closed' }
+export function allowedActions(alert: AlertLifecycle): AlertAction[] {
+  const list: AlertAction[] = []
+  for (const action of ALERT_ACTIONS) {
+    const move = MOVES[action]
+    if (move && move.from === alert.state) list.push(action)
+  }
+  if (alert.state !== 'closed') list.push('escalate')
+  list.push('comment')
+  return list
+}
 
-export function transition<A extends LifecycleAlert>(alert: A, action: AlertAction, payload: ActionPayload, now: number): TransitionResult<A> {
+const text = (v: unknown): string | null => (typeof v === 'string' && v.trim() !== '' ? v.trim() : null)
+
+export function transition<T extends AlertLifecycle>(
+  alert: T,
+  action: AlertAction,
+  payload: ActionPayload,
+  now: number,
+): TransitionResult<T> {
   const allowed = allowedActions(alert)
-  if (!allowed.includes(action)) {
-    const why = action === 'escalate' && alert.escalated ? 'it is already escalated' : `it is ${alert.state}`
-    return { ok: false, reason: `cannot ${action} this alert: ${why} (allowed: ${allowed.join(', ')})`, allowed }
+  const refuse = (reason: string): TransitionResult<T> => ({ ok: false, reason, allowed })
+  if (!ALERT_ACTIONS.includes(action)) return refuse(`unknown action "${String(action)}"`)
+  const note = text(payload.note)
+  const done = (next: T): TransitionResult<T> => ({
+    ok: true,
+    alert: next,
+    auditEntry: { action, from: alert.state, to: next.state, note, at: now },
+  })
+
+  if (action === 'comment') {
+    if (!note) return refuse('a comment needs a note')
+    return done({ ...alert })
   }
-  const missing = (field: string) => ({ ok: false as const, reason: `${action} needs ${field}`, allowed })
-  let next: A = alert
+  if (action === 'escalate') {
+    if (alert.state === 'closed') return refuse('a closed alert cannot be escalated')
+    // escalating again is allowed (a second 督办 is still worth an audit row) and idempotent
+    return done({ ...alert, escalated: true })
+  }
+  const move = MOVES[action] as { from: AlertState; to: AlertState }
+  if (alert.state !== move.from) {
+    return refuse(`cannot ${action} an alert that is ${alert.state}; allowed: ${allowed.join(', ')}`)
+  }
   switch (action) {
-    case 'dispatch':
-      if (!payload.department) return missing('department')
-      if (!payload.leadOfficial) return missing('leadOfficial')
-      if (payload.deadline === undefined) return missing('deadline')
-      if (payload.deadline <= now) return { ok: false, reason: 'the deadline must be in the future', allowed }
-      next = { ...alert, state: 'dispatched', department: payload.department, leadOfficial: payload.leadOfficial, deadline: payload.deadline }
-      break
-    case 'resolve':
-      if (!payload.resolution) return missing('resolution')
-      next = { ...alert, state: 'resolved', resolution: payload.resolution }
-      break
-    case 'close':
-      if (!payload.followUp) return missing('followUp')
-      if (!payload.satisfaction) return missing('satisfaction')
-      next = { ...alert, state: 'closed', followUp: payload.followUp, satisfaction: payload.satisfaction }
-      break
-    case 'escalate':
-      next = { ...alert, escalated: true }
-      break
-    case 'comment':
-      if (!payload.text) return missing('text')
-      break
-    default:
-      next = { ...alert, state: NEXT[action]! }
+    case 'ack':
+      return done({ ...alert, state: move.to })
+    case 'dispatch': {
+      const department = text(payload.department)
+      const leadOfficial = text(payload.leadOfficial)
+      const deadline = payload.deadline
+      if (!department) return refuse('dispatch requires a department')
+      if (!leadOfficial) return refuse('dispatch requires a lead official (包案领导)')
+      if (typeof deadline !== 'number' || !Number.isFinite(deadline)) return refuse('dispatch requires a deadline')
+      if (deadline <= now) return refuse('the deadline must be in the future')
+      return done({ ...alert, state: move.to, department, leadOfficial, deadline })
+    }
+    case 'resolve': {
+      const resolution = text(payload.resolution)
+      if (!resolution) return refuse('resolve requires a resolution')
+      return done({ ...alert, state: move.to, resolution, resolvedAt: now })
+    }
+    default: {
+      const followUp = text(payload.followUp)
+      const satisfaction = payload.satisfaction
+      if (!followUp) return refuse('close requires the follow-up visit note (回访)')
+      if (!SATISFACTIONS.includes(satisfaction as Satisfaction)) {
+        return refuse(`close requires satisfaction: ${SATISFACTIONS.join(' | ')}`)
+      }
+      return done({ ...alert, state: move.to, followUp, satisfaction: satisfaction as Satisfaction, closedAt: now })
+    }
   }
-  return { ok: true, alert: next, auditEntry: { action, from: alert.state, to: next.state, note: payload.note ?? payload.text ?? null, at: now } }
 }
 
-/** Open, not yet escalated, and past its deadline: the automatic 挂牌督办. */
-export function isOverdue(alert: Pick<LifecycleAlert, 'state' | 'escalated' | 'deadline'>, now: number): boolean {
-  return !alert.escalated && alert.deadline !== null && alert.deadline <= now && (alert.state === 'new' || alert.state === 'acknowledged' || alert.state === 'dispatched')
+/** Past its deadline and not yet dealt with (resolved or closed). */
+export function isOverdue(alert: AlertLifecycle, now: number): boolean {
+  return alert.deadline !== null && now > alert.deadline && (alert.state === 'new' || alert.state === 'acknowledged' || alert.state === 'dispatched')
+}
+
+/** The edge escalates these automatically (挂牌督办 when a deadline passes). */
+export function needsAutoEscalation(alert: AlertLifecycle, now: number): boolean {
+  return isOverdue(alert, now) && !alert.escalated
+}
+
+export function newAlertLifecycle(): AlertLifecycle {
+  return {
+    state: 'new',
+    escalated: false,
+    deadline: null,
+    department: null,
+    leadOfficial: null,
+    resolution: null,
+    followUp: null,
+    satisfaction: null,
+    resolvedAt: null,
+    closedAt: null,
+  }
 }

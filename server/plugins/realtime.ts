@@ -339,7 +339,7 @@ export default fp<RealtimeOptions>(
     seq: () => lastSeq,
     async checkSessions() {
       let ended = 0
-      for (const socket of [...live.sockets.values()]) {
+      for (const socket of live.sockets.values()) {
         const still = await app.principalFromSessionToken(socket.data.token).catch(() => undefined)
         // undefined: the database did not answer; keep the socket rather than drop everyone.
         if (still === null) {

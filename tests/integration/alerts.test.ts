@@ -198,6 +198,9 @@ describe('REST: the life of an alert', () => {
 
     res = await act(duty, alertId, 'resolve', { version: 4, resolution: '已协调支付欠薪' })
     expect(res.json().alert).toMatchObject({ state: 'resolved', resolution: '已协调支付欠薪' })
+    const resolved = await app.db.selectFrom('alert').select(['resolvedAt', 'closedAt']).where('id', '=', alertId).executeTakeFirstOrThrow()
+    expect(resolved.resolvedAt).toBeInstanceOf(Date)
+    expect(resolved.closedAt).toBeNull()
 
     res = await act(duty, alertId, 'close', { version: 5, followUp: '回访当事人，表示认可', satisfaction: 'basically_satisfied' })
     expect(res.statusCode).toBe(200)
@@ -220,10 +223,17 @@ describe('REST: the life of an alert', () => {
     expect(res.statusCode).toBe(409)
     expect(res.json()).toMatchObject({ error: { code: 'illegal_transition' }, allowed: ['ack', 'escalate', 'comment'], alert: { id: alertId, state: 'new' } })
     expect(res.json().error.message).toMatch(/ack, escalate, comment/)
+    // A second 督办 is allowed (the lifecycle keeps it idempotent: one more audit row).
     await act(duty, alertId, 'escalate', { version: 1 })
     const twice = await act(duty, alertId, 'escalate', { version: 2 })
-    expect(twice.statusCode).toBe(409)
-    expect(twice.json().error.message).toMatch(/already escalated/)
+    expect(twice.statusCode).toBe(200)
+    expect(twice.json().alert).toMatchObject({ escalated: true, state: 'new', version: 3 })
+    // Nothing leaves closed.
+    const done = await raise(T1)
+    await app.db.updateTable('alert').set({ state: 'closed' }).where('id', '=', done.alertId).execute()
+    const reopen = await act(duty, done.alertId, 'escalate', { version: 1 })
+    expect(reopen.statusCode).toBe(409)
+    expect(reopen.json()).toMatchObject({ error: { code: 'illegal_transition' }, allowed: ['comment'] })
   })
 
   it('names the missing or invalid fields of each action (400)', async () => {

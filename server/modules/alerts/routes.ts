@@ -94,9 +94,11 @@ const routes: FastifyPluginAsyncZod = async (app) => {
         const now = app.now()
         const body = request.body as Record<string, unknown>
         const payload: ActionPayload = {}
-        for (const k of ['department', 'leadOfficial', 'resolution', 'followUp', 'satisfaction', 'note', 'text'] as const) {
-          if (typeof body[k] === 'string') (payload as Record<string, unknown>)[k] = body[k]
+        for (const k of ['department', 'leadOfficial', 'resolution', 'followUp', 'satisfaction', 'note'] as const) {
+          if (typeof body[k] === 'string') payload[k] = body[k]
         }
+        // The lifecycle keeps a comment's text as its note.
+        if (action === 'comment' && typeof body['text'] === 'string') payload.note = body['text']
         if (typeof body['deadline'] === 'string') {
           const deadline = Date.parse(body['deadline'])
           if (!(deadline > now.getTime())) throw badRequest('deadline must be in the future', [{ field: 'deadline', message: 'must be in the future' }])

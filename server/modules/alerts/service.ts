@@ -5,7 +5,8 @@
 
 import type { Db } from '../../../db/connect.ts'
 import type { AlertLevel, AlertRow, LastEventSnapshot, SilenceRow } from '../../../db/schema.ts'
-import { type ActionPayload, type AlertAction, isOverdue, type LifecycleAlert, transition } from '../../domain/alert-lifecycle.ts'
+import { type ActionPayload, type AlertAction, type AlertLifecycle, needsAutoEscalation, transition } from '../../domain/alert-lifecycle.ts'
+import type { AlertDecision } from '../../domain/engine.ts'
 import { recordAudit } from '../audit/repository.ts'
 import type { AuditTable } from '../../../db/schema.ts'
 import {
@@ -20,25 +21,8 @@ import {
 } from './repository.ts'
 import type { Alert } from './schema.ts'
 
-/**
- * What the engine decides about alerts. Structurally the same as `AlertDecision` in
- * server/domain/engine.ts (branch `domain`); once that is merged this can become
- * `import type { AlertDecision } from '../../domain/engine.ts'`.
- */
-export interface AlertDecision {
-  kind: 'raise' | 'repeat' | 'recover'
-  /** `${township}|${ruleId ?? 'level'}` */
-  key: string
-  township: string
-  ruleId: string | null
-  /** The engine's Level type also has 'blue'; an alert is never blue (rejected). */
-  level: AlertLevel | 'blue'
-  /** epoch ms */
-  at: number
-  eventId: number | null
-  reason: string
-}
-
+/** What the engine decides about alerts (its Level type also has 'blue', which never raises an alert: rejected). */
+export type { AlertDecision }
 export type { LastEventSnapshot }
 
 /** One change of one alert, as stored in alert_change and pushed to clients. */
@@ -250,6 +234,7 @@ export interface ActionInput {
   action: AlertAction
   /** The version the caller saw; not checked for a comment. */
   version: number | undefined
+  /** For a comment, its text is `note`. */
   payload: ActionPayload
   actor: string
   actorKind: AuditTable['actorKind']
@@ -265,7 +250,7 @@ export type ActionResult =
   | { kind: 'stale'; alert: Alert; by: string | null; at: Date | null }
   | { kind: 'illegal'; alert: Alert; reason: string; allowed: AlertAction[] }
 
-function lifecycleOf(row: AlertRow): LifecycleAlert {
+function lifecycleOf(row: AlertRow): AlertLifecycle {
   return {
     state: row.state,
     escalated: row.escalated,
@@ -275,6 +260,8 @@ function lifecycleOf(row: AlertRow): LifecycleAlert {
     resolution: row.resolution,
     followUp: row.followUp,
     satisfaction: row.satisfaction,
+    resolvedAt: row.resolvedAt?.getTime() ?? null,
+    closedAt: row.closedAt?.getTime() ?? null,
   }
 }
 
@@ -297,11 +284,10 @@ export async function performAction(db: Db, input: ActionInput, publish?: (chang
     const push = row.suppressed ? null : ('alert:updated' as const)
     const base = { actor: input.actor, actorKind: input.actorKind, at: input.now, ip: input.ip, push, fromState: row.state }
     if (input.action === 'comment') {
-      const text = input.payload.text ?? ''
+      const text = t.auditEntry.note ?? ''
       return { kind: 'ok', change: await recordChange(trx, row, name, { ...base, action: 'comment', note: text, payload: { text } }) }
     }
     const next = t.alert
-    const closing = next.state === 'closed' && row.state !== 'closed'
     const updated = await trx
       .updateTable('alert')
       .set((eb) => ({
@@ -315,7 +301,8 @@ export async function performAction(db: Db, input: ActionInput, publish?: (chang
         satisfaction: next.satisfaction,
         version: eb('version', '+', 1),
         updatedAt: input.now,
-        ...(closing ? { closedAt: input.now } : {}),
+        resolvedAt: next.resolvedAt === null ? null : new Date(next.resolvedAt),
+        closedAt: next.closedAt === null ? null : new Date(next.closedAt),
       }))
       // Optimistic concurrency: of two officers who saw the same version, exactly one matches.
       .where('id', '=', row.id)
@@ -327,7 +314,7 @@ export async function performAction(db: Db, input: ActionInput, publish?: (chang
       const last = await lastChangeOf(trx, row.id)
       return { kind: 'stale', alert: toAlertJson(current, await name(current.township)), by: last?.actor ?? null, at: last?.at ?? null }
     }
-    const { version: _v, text: _t, note, ...fields } = input.payload as ActionPayload & { version?: number }
+    const { note, ...fields } = input.payload
     const payload = { ...fields, ...(fields.deadline !== undefined ? { deadline: new Date(fields.deadline).toISOString() } : {}) }
     const change = await recordChange(trx, updated, name, { ...base, action: input.action, note: note ?? null, payload: Object.keys(payload).length ? payload : null })
     return { kind: 'ok', change }
@@ -354,7 +341,7 @@ export async function escalateOverdue(db: Db, now: Date, publish?: (changes: Ale
       .execute()
     const out: AlertChange[] = []
     for (const row of due) {
-      if (!isOverdue(lifecycleOf(row), now.getTime())) continue
+      if (!needsAutoEscalation(lifecycleOf(row), now.getTime())) continue
       const t = applyTransition(row, 'escalate', { note: 'deadline passed' }, now)
       if (!t.ok) continue
       const updated = await trx

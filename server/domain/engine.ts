@@ -1,0 +1,914 @@
+// The incremental risk engine (DESIGN §5): one event updates one township (and the global
+// escalation index) at a cost bounded by the number of rules; time-driven changes (decay below
+// ε, windows emptying, feeds going silent, levels dropping) are scheduled per township in a
+// min-heap, so tick() touches only townships that are due.
+//
+// Determinism across tick schedules: every time-driven change is stamped with the exact instant
+// it happens (a signal's expiry, the moment a window loses its oldest event, the moment the
+// score crosses below a level's drop line), never with the tick that noticed it. A township is
+// always advanced to an event's occurredAt before the event is applied. So a live engine ticked
+// every second and a replay ticked every hour, fed the same events in the same order, reach the
+// same state and the same alert decisions (the property test checks this).
+
+import { baselineLag, baselineOf, detectDay, lookbackDays, type Baseline, type CountAt } from './anomaly.ts'
+import { decayedPoints, expiryTime, SIGNAL_EPSILON } from './decay.ts'
+import { formatDuration } from './duration.ts'
+import { DueQueue, type DueItem } from './due-queue.ts'
+import { EscalationIndex } from './escalation.ts'
+import type { RiskEvent, SensitivePeriod, TownshipContext, ZeroReport } from './event.ts'
+import { localDays, type LocalDays } from './local-days.ts'
+import { eventContext, mayMatch, type EventCelContext } from './rule-language.ts'
+import type { CompiledRule, CompiledRuleSet, RuleKind } from './ruleset.ts'
+import { capScore, displayScore, dropBelow, nextLevel } from './score.ts'
+import { levelRank, type Level } from './taxonomy.ts'
+
+export interface Signal {
+  township: string
+  ruleId: string
+  ruleName: string
+  kind: RuleKind
+  /** when the signal fired (or was last refreshed); decay runs from here */
+  at: number
+  /** points at `at`: the rule's points × factor */
+  points: number
+  /** product of the modifiers that applied */
+  factor: number
+  /** never mutated once a signal is made: outputs share it */
+  eventIds: readonly number[]
+}
+
+export interface SignalExplanation extends Signal {
+  pointsNow: number
+}
+
+export interface TownshipChange {
+  township: string
+  score: number
+  level: Level
+  previousLevel: Level
+}
+
+export interface AlertDecision {
+  kind: 'raise' | 'repeat' | 'recover'
+  /** `${township}|${ruleId ?? 'level'}` */
+  key: string
+  township: string
+  ruleId: string | null
+  level: Level
+  at: number
+  eventId: number | null
+  reason: string
+}
+
+export interface EngineOutput {
+  signals: Signal[]
+  changes: TownshipChange[]
+  alerts: AlertDecision[]
+}
+
+export interface TownshipSnapshot {
+  township: string
+  score: number
+  level: Level
+  /** a silence rule holds: the feed is quiet, which is unknown, not calm */
+  silent: boolean
+  updatedAt: number
+}
+
+export interface Explanation {
+  township: string
+  score: number
+  level: Level
+  silent: boolean
+  signals: SignalExplanation[]
+}
+
+export interface EngineOptions {
+  ruleSet: CompiledRuleSet
+  townships: TownshipContext[]
+  calendar: SensitivePeriod[]
+  /** days (anomaly counts, daily series) are counted in this IANA zone, e.g. Asia/Shanghai */
+  timeZone: string
+  /**
+   * From when data are complete: silence is measured from here for townships that never
+   * reported, and anomaly baselines need their days to be at or after it. Default: the first
+   * time the engine is given.
+   */
+  origin?: number
+  /** Called whenever a township's score is re-evaluated (after events and due changes). */
+  onScore?: (township: string, at: number, score: number, level: Level) => void
+}
+
+interface LiveSignal extends Signal {
+  halfLifeMs: number | null
+  expiresAt: number
+  rule: CompiledRule
+}
+
+interface WindowEntry {
+  at: number
+  value: number
+  eventId: number
+}
+
+interface ThresholdState {
+  rule: CompiledRule
+  entries: WindowEntry[]
+  sum: number
+  holding: boolean
+  signal: LiveSignal | null
+}
+
+const RING = 32
+const RING_MASK = RING - 1
+
+interface AnomalyState {
+  days: Float64Array
+  counts: Float64Array
+  fired: Uint8Array
+  latest: number
+  /** C1/C2: the baseline of `baseDay` does not involve that day's own count, so it is computed
+   * once per day and dropped when a late event changes an earlier day */
+  baseDay: number
+  base: Baseline | null
+}
+
+interface SilenceState {
+  lastActivity: number
+  silent: boolean
+  signal: LiveSignal | null
+}
+
+interface DecayGroup {
+  halfLifeMs: number
+  ref: number
+  sum: number
+  n: number
+}
+
+interface TownshipState extends DueItem {
+  code: string
+  context: TownshipContext
+  clock: number
+  /** decaying signals, a binary min-heap by expiresAt: they leave only by expiring */
+  expiring: LiveSignal[]
+  /** signals that last while a condition holds (threshold, silence): few, removed explicitly */
+  holding: LiveSignal[]
+  groups: DecayGroup[]
+  steady: number
+  liveByRule: Map<string, number>
+  thresholds: Map<string, ThresholdState>
+  anomalies: Map<string, AnomalyState>
+  silences: Map<string, SilenceState>
+  level: Level
+  /** when the township's state last changed (an event, a report, a due change) */
+  updatedAt: number
+  reportedScore: number
+  reportedLevel: Level
+}
+
+const LEVEL_KEY = 'level'
+
+export interface Engine {
+  ingest(event: RiskEvent, now: number): EngineOutput
+  zeroReport(report: ZeroReport, now: number): EngineOutput
+  tick(now: number): EngineOutput
+  snapshot(now: number): TownshipSnapshot[]
+  explain(township: string, now: number): Explanation
+  /** The current score of one township (full precision, capped), without changing state. */
+  scoreOf(township: string, now: number): number
+  levelOf(township: string): Level
+  /** Townships with live signals or a level above blue. */
+  activeTownships(): string[]
+  /** Keys of alerts the engine considers active (raised, not recovered). */
+  activeAlertKeys(): string[]
+  readonly ruleSet: CompiledRuleSet
+  readonly days: LocalDays
+}
+
+function emptyOutput(): EngineOutput {
+  return { signals: [], changes: [], alerts: [] }
+}
+
+function publicSignal(s: LiveSignal): Signal {
+  return {
+    township: s.township,
+    ruleId: s.ruleId,
+    ruleName: s.ruleName,
+    kind: s.kind,
+    at: s.at,
+    points: s.points,
+    factor: s.factor,
+    eventIds: s.eventIds,
+  }
+}
+
+function sumValue(rule: CompiledRule, event: RiskEvent): number {
+  const field = rule.sum
+  if (field === null) return 1
+  if (field === 'peopleCount') return event.peopleCount
+  if (field === 'severity') return event.severity
+  const v = event.attributes[field.slice('attributes.'.length)]
+  return typeof v === 'number' && Number.isFinite(v) ? v : 0
+}
+
+/** Keep at most this many event ids on a window/chain signal: enough to explain, bounded. */
+const MAX_EVENT_IDS = 50
+
+export function createEngine(options: EngineOptions): Engine {
+  const { ruleSet, calendar } = options
+  const days = localDays(options.timeZone)
+  const contexts = new Map(options.townships.map((t) => [t.code, t]))
+  const states = new Map<string, TownshipState>()
+  const queue = new DueQueue<TownshipState>()
+  const activeAlerts = new Map<string, Level>()
+  const active = new Set<TownshipState>()
+  const periods = calendar.slice().sort((a, b) => a.from - b.from)
+  let origin: number | null = options.origin ?? null
+  let originDay = origin === null ? 0 : days.dayOf(origin)
+
+  const rules = ruleSet.rules
+  const triggerLike = rules.filter((r) => r.kind !== 'silence' && r.kind !== 'escalation')
+  const silenceRules = rules.filter((r) => r.kind === 'silence')
+  const escalationRules = rules.filter((r) => r.kind === 'escalation')
+  const escalation = new EscalationIndex(escalationRules)
+
+  const isSensitive = (t: number): boolean => {
+    for (const p of periods) {
+      if (p.from > t) break
+      if (t < p.to) return true
+    }
+    return false
+  }
+
+  let started = false
+  function start(t: number): void {
+    if (started) return
+    started = true
+    if (origin === null) {
+      origin = t
+      originDay = days.dayOf(t)
+    }
+    for (const ctx of options.townships) stateOf(ctx.code)
+  }
+
+  function stateOf(code: string): TownshipState {
+    let s = states.get(code)
+    if (s) return s
+    const context = contexts.get(code) ?? { code, name: code, tags: [] }
+    const since = origin ?? 0
+    s = {
+      code,
+      context,
+      clock: since,
+      due: Number.POSITIVE_INFINITY,
+      heapIndex: -1,
+      expiring: [],
+      holding: [],
+      groups: [],
+      steady: 0,
+      liveByRule: new Map(),
+      thresholds: new Map(),
+      anomalies: new Map(),
+      silences: new Map(silenceRules.map((r) => [r.id, { lastActivity: since, silent: false, signal: null }])),
+      level: 'blue',
+      updatedAt: since,
+      reportedScore: 0,
+      reportedLevel: 'blue',
+    }
+    states.set(code, s)
+    schedule(s)
+    return s
+  }
+
+  // ---- score bookkeeping: decaying signals are summed per half-life so a score is O(groups)
+
+  function groupFor(s: TownshipState, h: number): DecayGroup {
+    let g = s.groups.find((x) => x.halfLifeMs === h)
+    if (!g) {
+      g = { halfLifeMs: h, ref: 0, sum: 0, n: 0 }
+      s.groups.push(g)
+    }
+    return g
+  }
+
+  function addPoints(s: TownshipState, sig: LiveSignal): void {
+    if (sig.halfLifeMs === null) {
+      s.steady += sig.points
+      return
+    }
+    const g = groupFor(s, sig.halfLifeMs)
+    if (g.n === 0) {
+      g.ref = sig.at
+      g.sum = sig.points
+    } else if (sig.at > g.ref) {
+      g.sum = g.sum * 0.5 ** ((sig.at - g.ref) / g.halfLifeMs) + sig.points
+      g.ref = sig.at
+    } else {
+      g.sum += sig.points * 0.5 ** ((g.ref - sig.at) / g.halfLifeMs)
+    }
+    g.n++
+  }
+
+  function removePoints(s: TownshipState, sig: LiveSignal): void {
+    if (sig.halfLifeMs === null) {
+      s.steady = liveCount(s) === 0 ? 0 : Math.max(0, s.steady - sig.points)
+      return
+    }
+    const g = groupFor(s, sig.halfLifeMs)
+    g.n--
+    if (g.n <= 0) {
+      s.groups.splice(s.groups.indexOf(g), 1)
+      return
+    }
+    g.sum = Math.max(0, g.sum - sig.points * 0.5 ** ((g.ref - sig.at) / g.halfLifeMs))
+  }
+
+  function rawScore(s: TownshipState, t: number): number {
+    let total = s.steady
+    for (const g of s.groups) total += t <= g.ref ? g.sum : g.sum * 0.5 ** ((t - g.ref) / g.halfLifeMs)
+    return total
+  }
+
+  const scoreAt = (s: TownshipState, t: number): number => capScore(rawScore(s, t))
+
+  const liveCount = (s: TownshipState): number => s.expiring.length + s.holding.length
+
+  function heapPush(h: LiveSignal[], sig: LiveSignal): void {
+    let i = h.length
+    h.push(sig)
+    while (i > 0) {
+      const p = (i - 1) >> 1
+      const parent = h[p] as LiveSignal
+      if (parent.expiresAt <= sig.expiresAt) break
+      h[i] = parent
+      i = p
+    }
+    h[i] = sig
+  }
+
+  function heapPop(h: LiveSignal[]): LiveSignal {
+    const top = h[0] as LiveSignal
+    const last = h.pop() as LiveSignal
+    const n = h.length
+    if (n > 0) {
+      let i = 0
+      for (;;) {
+        const l = 2 * i + 1
+        if (l >= n) break
+        const r = l + 1
+        const c = r < n && (h[r] as LiveSignal).expiresAt < (h[l] as LiveSignal).expiresAt ? r : l
+        if ((h[c] as LiveSignal).expiresAt >= last.expiresAt) break
+        h[i] = h[c] as LiveSignal
+        i = c
+      }
+      h[i] = last
+    }
+    return top
+  }
+
+  function addSignal(s: TownshipState, sig: LiveSignal): void {
+    if (sig.expiresAt === Number.POSITIVE_INFINITY) s.holding.push(sig)
+    else heapPush(s.expiring, sig)
+    addPoints(s, sig)
+    s.liveByRule.set(sig.ruleId, (s.liveByRule.get(sig.ruleId) ?? 0) + 1)
+    active.add(s)
+  }
+
+  function countDown(s: TownshipState, sig: LiveSignal): boolean {
+    removePoints(s, sig)
+    const n = (s.liveByRule.get(sig.ruleId) ?? 1) - 1
+    if (n <= 0) s.liveByRule.delete(sig.ruleId)
+    else s.liveByRule.set(sig.ruleId, n)
+    return n <= 0
+  }
+
+  /** Remove a holding signal (threshold, silence). */
+  function dropHolding(s: TownshipState, sig: LiveSignal): void {
+    const i = s.holding.indexOf(sig)
+    if (i < 0) return
+    s.holding.splice(i, 1)
+    countDown(s, sig)
+  }
+
+  function makeSignal(
+    s: TownshipState,
+    rule: CompiledRule,
+    at: number,
+    factor: number,
+    eventIds: number[],
+    holding: boolean,
+  ): LiveSignal {
+    const points = rule.points * factor
+    return {
+      township: s.code,
+      ruleId: rule.id,
+      ruleName: rule.name,
+      kind: rule.kind,
+      at,
+      points,
+      factor,
+      eventIds,
+      halfLifeMs: rule.halfLifeMs,
+      expiresAt: holding ? Number.POSITIVE_INFINITY : expiryTime(points, at, rule.halfLifeMs),
+      rule,
+    }
+  }
+
+  // ---- alerts
+
+  function alertFired(out: EngineOutput, s: TownshipState, rule: CompiledRule, at: number, eventId: number | null, reason: string): void {
+    if (rule.alert === null) return
+    const key = `${s.code}|${rule.id}`
+    const kind = activeAlerts.has(key) ? 'repeat' : 'raise'
+    activeAlerts.set(key, rule.alert)
+    out.alerts.push({ kind, key, township: s.code, ruleId: rule.id, level: rule.alert, at, eventId, reason })
+  }
+
+  function alertCleared(out: EngineOutput, s: TownshipState, rule: CompiledRule, at: number, reason: string): void {
+    const key = `${s.code}|${rule.id}`
+    const level = activeAlerts.get(key)
+    if (level === undefined) return
+    activeAlerts.delete(key)
+    out.alerts.push({ kind: 'recover', key, township: s.code, ruleId: rule.id, level, at, eventId: null, reason })
+  }
+
+  /** Re-evaluate the level at time t; raises on a rise, recovers on return to blue. */
+  function settleLevel(out: EngineOutput, s: TownshipState, t: number, eventId: number | null): void {
+    const score = scoreAt(s, t)
+    const previous = s.level
+    const level = nextLevel(score, previous, ruleSet.levels, ruleSet.hysteresis)
+    s.level = level
+    if (t > s.updatedAt) s.updatedAt = t
+    if (level !== 'blue' || liveCount(s) > 0) active.add(s)
+    else active.delete(s)
+    options.onScore?.(s.code, t, score, level)
+    if (level === previous) return
+    const key = `${s.code}|${LEVEL_KEY}`
+    if (levelRank(level) > levelRank(previous)) {
+      const kind = activeAlerts.has(key) ? 'repeat' : 'raise'
+      activeAlerts.set(key, level)
+      out.alerts.push({
+        kind,
+        key,
+        township: s.code,
+        ruleId: null,
+        level,
+        at: t,
+        eventId,
+        reason: `level rose ${previous} → ${level} (score ${displayScore(score)})`,
+      })
+    } else if (level === 'blue' && activeAlerts.has(key)) {
+      activeAlerts.delete(key)
+      out.alerts.push({
+        kind: 'recover',
+        key,
+        township: s.code,
+        ruleId: null,
+        level: previous,
+        at: t,
+        eventId: null,
+        reason: `level fell back to blue (score ${displayScore(score)})`,
+      })
+    }
+  }
+
+  function report(out: EngineOutput, s: TownshipState, now: number): void {
+    const score = displayScore(scoreAt(s, Math.max(now, s.clock)))
+    if (score !== s.reportedScore || s.level !== s.reportedLevel) {
+      out.changes.push({ township: s.code, score, level: s.level, previousLevel: s.reportedLevel })
+      s.reportedScore = score
+      s.reportedLevel = s.level
+    }
+  }
+
+  // ---- time-driven changes
+
+  /** Earliest time something other than a level drop happens in the township. */
+  function nextStructuralChange(s: TownshipState): number {
+    let t = s.expiring[0]?.expiresAt ?? Number.POSITIVE_INFINITY
+    for (const th of s.thresholds.values()) {
+      if (!th.holding) continue
+      const first = th.entries[0]
+      const leaves = first ? first.at + (th.rule.windowMs as number) : Number.POSITIVE_INFINITY
+      if (leaves < t) t = leaves
+    }
+    for (const r of silenceRules) {
+      const st = s.silences.get(r.id) as SilenceState
+      if (!st.silent && st.lastActivity + (r.windowMs as number) < t) t = st.lastActivity + (r.windowMs as number)
+    }
+    return t
+  }
+
+  /**
+   * The first millisecond in (from, until] at which the score falls below the current level's
+   * drop line, with the signal set fixed (it only decays in between, so the score is monotone
+   * and bisection is exact to the millisecond). +Infinity when it does not happen by `until`.
+   */
+  function levelDropTime(s: TownshipState, from: number, until: number): number {
+    const line = dropBelow(s.level, ruleSet.levels, ruleSet.hysteresis)
+    if (line === Number.NEGATIVE_INFINITY) return Number.POSITIVE_INFINITY
+    if (scoreAt(s, from) < line) return from
+    let hi = until
+    if (hi === Number.POSITIVE_INFINITY) {
+      if (s.groups.length === 0) return Number.POSITIVE_INFINITY
+      // beyond the last expiry nothing decays: bound the search by a long horizon
+      hi = from + 1000 * 86_400_000
+    }
+    if (scoreAt(s, hi) >= line) return Number.POSITIVE_INFINITY
+    let lo = from
+    while (hi - lo > 1) {
+      const mid = Math.floor((lo + hi) / 2)
+      if (scoreAt(s, mid) < line) hi = mid
+      else lo = mid
+    }
+    return hi
+  }
+
+  function schedule(s: TownshipState): void {
+    const structural = nextStructuralChange(s)
+    const drop = levelDropTime(s, s.clock, structural)
+    queue.set(s, Math.min(structural, drop))
+  }
+
+  function expireSignals(out: EngineOutput, s: TownshipState, t: number): void {
+    while (s.expiring.length > 0 && (s.expiring[0] as LiveSignal).expiresAt <= t) {
+      const sig = heapPop(s.expiring)
+      const last = countDown(s, sig)
+      const kind = sig.rule.kind
+      if (last && (kind === 'trigger' || kind === 'anomaly' || kind === 'escalation')) {
+        alertCleared(out, s, sig.rule, sig.expiresAt, `${sig.rule.name}: its signals have expired`)
+      }
+    }
+  }
+
+  function pruneWindow(out: EngineOutput, s: TownshipState, rule: CompiledRule, th: ThresholdState, t: number): void {
+    const w = rule.windowMs as number
+    const count = rule.count as number
+    while (th.entries.length > 0 && (th.entries[0] as WindowEntry).at + w <= t) {
+      const e = th.entries.shift() as WindowEntry
+      th.sum -= e.value
+      if (th.holding && th.sum < count) {
+        const stoppedAt = e.at + w
+        th.holding = false
+        const sig = th.signal
+        th.signal = null
+        if (sig) {
+          dropHolding(s, sig)
+          sig.expiresAt = Math.max(stoppedAt, expiryTime(sig.points, sig.at, sig.halfLifeMs))
+          if (sig.halfLifeMs !== null && sig.expiresAt > stoppedAt) addSignal(s, sig)
+        }
+        alertCleared(out, s, rule, stoppedAt, `${rule.name}: window fell below ${count}`)
+      }
+    }
+    if (th.entries.length === 0) th.sum = 0
+  }
+
+  function startSilence(out: EngineOutput, s: TownshipState, rule: CompiledRule, st: SilenceState): void {
+    const at = st.lastActivity + (rule.windowMs as number)
+    st.silent = true
+    const sig = makeSignal(s, rule, at, 1, [], true)
+    st.signal = sig
+    addSignal(s, sig)
+    out.signals.push(publicSignal(sig))
+    alertFired(out, s, rule, at, null, `${rule.name}: nothing reported since ${new Date(st.lastActivity).toISOString()}`)
+  }
+
+  function endSilence(out: EngineOutput, s: TownshipState, rule: CompiledRule, st: SilenceState, at: number): void {
+    st.silent = false
+    if (st.signal) dropHolding(s, st.signal)
+    st.signal = null
+    alertCleared(out, s, rule, at, `${rule.name}: reports resumed`)
+  }
+
+  /** Process everything due in the township up to and including `until`, in time order. */
+  function advance(out: EngineOutput, s: TownshipState, until: number): void {
+    if (until <= s.clock) return
+    // s.due was computed by schedule() after the last change, so nothing happens before it
+    if (until < s.due) {
+      s.clock = until
+      return
+    }
+    for (;;) {
+      const structural = nextStructuralChange(s)
+      const bound = Math.min(structural, until)
+      const drop = bound >= s.clock ? levelDropTime(s, s.clock, bound) : Number.POSITIVE_INFINITY
+      if (drop <= bound && drop < structural) {
+        s.clock = Math.max(s.clock, drop)
+        settleLevel(out, s, s.clock, null)
+        continue
+      }
+      if (structural > until) break
+      const t = structural
+      s.clock = Math.max(s.clock, t)
+      expireSignals(out, s, t)
+      for (const th of s.thresholds.values()) pruneWindow(out, s, th.rule, th, t)
+      for (const r of silenceRules) {
+        const st = s.silences.get(r.id) as SilenceState
+        if (!st.silent && st.lastActivity + (r.windowMs as number) <= t) startSilence(out, s, r, st)
+      }
+      settleLevel(out, s, t, null)
+    }
+    if (until > s.clock) s.clock = until
+  }
+
+  // ---- events
+
+  function factorFor(rule: CompiledRule, ctx: EventCelContext, globalFactor: number): number {
+    let f = globalFactor
+    for (const m of rule.modifiers) if (m.when.matches(ctx)) f *= m.factor
+    return f
+  }
+
+  function anomalyState(s: TownshipState, rule: CompiledRule): AnomalyState {
+    let a = s.anomalies.get(rule.id)
+    if (!a) {
+      a = {
+        days: new Float64Array(RING).fill(Number.NaN),
+        counts: new Float64Array(RING),
+        fired: new Uint8Array(RING),
+        latest: Number.NEGATIVE_INFINITY,
+        baseDay: Number.NaN,
+        base: null,
+      }
+      s.anomalies.set(rule.id, a)
+    }
+    return a
+  }
+
+  // The event being applied, with its CEL context built on first need and shared by all rules.
+  const current: { event: RiskEvent | null; township: TownshipState | null; ctx: EventCelContext | null; globalFactor: number } = {
+    event: null,
+    township: null,
+    ctx: null,
+    globalFactor: -1,
+  }
+  function context(): EventCelContext {
+    const event = current.event as RiskEvent
+    current.ctx ??= eventContext(event, (current.township as TownshipState).context, isSensitive(event.occurredAt))
+    return current.ctx
+  }
+  function matches(rule: CompiledRule): boolean {
+    return rule.when === null || (mayMatch(rule.when, current.event as RiskEvent) && rule.when.matches(context()))
+  }
+  function factor(rule: CompiledRule): number {
+    if (current.globalFactor < 0) {
+      let f = 1
+      for (const m of ruleSet.modifiers) if (m.when.matches(context())) f *= m.factor
+      current.globalFactor = f
+    }
+    return factorFor(rule, context(), current.globalFactor)
+  }
+
+  function ingestEvent(event: RiskEvent, now: number): EngineOutput {
+    const out = emptyOutput()
+    start(Math.min(event.occurredAt, now))
+    const s = stateOf(event.township)
+    const t = event.occurredAt
+    advance(out, s, t)
+    const at = Math.max(t, s.clock)
+
+    current.event = event
+    current.township = s
+    current.ctx = null
+    current.globalFactor = -1
+    for (const rule of silenceRules) {
+      if (!matches(rule)) continue
+      const st = s.silences.get(rule.id) as SilenceState
+      if (t > st.lastActivity) st.lastActivity = t
+      if (st.silent && st.lastActivity + (rule.windowMs as number) > at) endSilence(out, s, rule, st, at)
+    }
+
+    for (const rule of triggerLike) {
+      if (!matches(rule)) continue
+      if (rule.kind === 'trigger') {
+        const sig = makeSignal(s, rule, t, factor(rule), [event.id], false)
+        if (sig.expiresAt <= at) continue
+        addSignal(s, sig)
+        out.signals.push(publicSignal(sig))
+        alertFired(out, s, rule, at, event.id, `${rule.name}: event ${event.externalId}`)
+      } else if (rule.kind === 'threshold') {
+        thresholdEvent(out, s, rule, event, at)
+      } else if (rule.kind === 'anomaly') {
+        anomalyEvent(out, s, rule, event, at)
+      }
+    }
+
+    if (escalationRules.length > 0 && event.partyHashes.length > 0) {
+      for (const rule of escalationRules) {
+        if (!matches(rule)) continue
+        const chain = escalation.record(rule, event)
+        if (!chain) continue
+        const ids = chain.length > MAX_EVENT_IDS ? chain.slice(chain.length - MAX_EVENT_IDS) : chain
+        const sig = makeSignal(s, rule, t, factor(rule), ids, false)
+        if (sig.expiresAt <= at) continue
+        addSignal(s, sig)
+        out.signals.push(publicSignal(sig))
+        alertFired(out, s, rule, at, event.id, `${rule.name}: one party across ${rule.minSources}+ sources (events ${ids.join(', ')})`)
+      }
+    }
+
+    settleLevel(out, s, at, event.id)
+    advance(out, s, now)
+    schedule(s)
+    report(out, s, now)
+    return out
+  }
+
+  function thresholdEvent(
+    out: EngineOutput,
+    s: TownshipState,
+    rule: CompiledRule,
+    event: RiskEvent,
+    at: number,
+  ): void {
+    const w = rule.windowMs as number
+    const t = event.occurredAt
+    if (t + w <= at) return // already outside the trailing window
+    let th = s.thresholds.get(rule.id)
+    if (!th) {
+      th = { rule, entries: [], sum: 0, holding: false, signal: null }
+      s.thresholds.set(rule.id, th)
+    }
+    pruneWindow(out, s, rule, th, at)
+    const entry = { at: t, value: sumValue(rule, event), eventId: event.id }
+    let i = th.entries.length
+    while (i > 0 && (th.entries[i - 1] as WindowEntry).at > t) i--
+    th.entries.splice(i, 0, entry)
+    th.sum += entry.value
+    if (th.sum < (rule.count as number)) return
+    if (th.signal) {
+      // Refreshed while holding: decay restarts from the newest matching event. The live
+      // signal keeps its window's ids for explanations (they are read from the window when
+      // explained); the firing reports just the refreshing event, so a long-held threshold
+      // does not copy its whole window once per event.
+      const old = th.signal
+      dropHolding(s, old)
+      const sig = makeSignal(s, rule, Math.max(old.at, t), factor(rule), [event.id], true)
+      th.signal = sig
+      addSignal(s, sig)
+      out.signals.push(publicSignal(sig))
+    } else {
+      const ids = th.entries.slice(-MAX_EVENT_IDS).map((e) => e.eventId)
+      const sig = makeSignal(s, rule, t, factor(rule), ids, true)
+      th.signal = sig
+      addSignal(s, sig)
+      out.signals.push(publicSignal(sig))
+    }
+    const crossed = !th.holding
+    th.holding = true
+    alertFired(
+      out,
+      s,
+      rule,
+      at,
+      event.id,
+      crossed
+        ? `${rule.name}: ${th.sum} within ${formatDuration(w)} reached ${rule.count}`
+        : `${rule.name}: still ${th.sum} within ${formatDuration(w)}`,
+    )
+  }
+
+  function anomalyEvent(
+    out: EngineOutput,
+    s: TownshipState,
+    rule: CompiledRule,
+    event: RiskEvent,
+    at: number,
+  ): void {
+    const day = days.dayOf(event.occurredAt)
+    if (day < originDay) return
+    const a = anomalyState(s, rule)
+    if (day <= a.latest - RING) return // older than the counts we keep
+    const slot = day & RING_MASK
+    if (a.days[slot] !== day) {
+      a.days[slot] = day
+      a.counts[slot] = 0
+      a.fired[slot] = 0
+    }
+    a.counts[slot] = (a.counts[slot] as number) + 1
+    if (day > a.latest) a.latest = day
+    if (day < a.baseDay) a.baseDay = Number.NaN
+    if (a.fired[slot] === 1) return
+    const latest = a.latest
+    const get: CountAt = (d) => {
+      if (d < originDay || d > latest || d <= latest - RING) return undefined
+      const k = d & RING_MASK
+      return a.days[k] === d ? (a.counts[k] as number) : 0
+    }
+    if (day - lookbackDays(rule.method) < originDay) return
+    let verdict: { alarm: boolean; count: number; upperbound: number }
+    if (rule.method === 'C1' || rule.method === 'C2') {
+      // the same arithmetic as detectDay, with the baseline cached for the day
+      if (a.baseDay !== day) {
+        a.base = baselineOf(get, day, baselineLag(rule.method), 7)
+        a.baseDay = day
+      }
+      const count = a.counts[slot] as number
+      const upperbound = a.base ? a.base.mean + rule.threshold * Math.max(a.base.sd, rule.minSigma) : Number.NaN
+      verdict = { alarm: count > upperbound, count, upperbound }
+    } else {
+      verdict = detectDay(get, day, { method: rule.method, threshold: rule.threshold, minSigma: rule.minSigma })
+    }
+    if (!verdict.alarm) return
+    a.fired[slot] = 1
+    const sig = makeSignal(s, rule, event.occurredAt, factor(rule), [event.id], false)
+    if (sig.expiresAt <= at) return
+    addSignal(s, sig)
+    out.signals.push(publicSignal(sig))
+    alertFired(
+      out,
+      s,
+      rule,
+      at,
+      event.id,
+      `${rule.name}: ${verdict.count} on ${days.dateOf(day)} above ${rule.method} bound ${verdict.upperbound.toFixed(2)}`,
+    )
+  }
+
+  function zeroReport(report_: ZeroReport, now: number): EngineOutput {
+    const out = emptyOutput()
+    start(Math.min(report_.at, now))
+    const s = stateOf(report_.township)
+    advance(out, s, report_.at)
+    const at = Math.max(report_.at, s.clock)
+    for (const rule of silenceRules) {
+      const st = s.silences.get(rule.id) as SilenceState
+      if (report_.at > st.lastActivity) st.lastActivity = report_.at
+      if (st.silent && st.lastActivity + (rule.windowMs as number) > at) endSilence(out, s, rule, st, at)
+    }
+    settleLevel(out, s, at, null)
+    advance(out, s, now)
+    schedule(s)
+    report(out, s, now)
+    return out
+  }
+
+  function tick(now: number): EngineOutput {
+    const out = emptyOutput()
+    start(now)
+    for (;;) {
+      const s = queue.peek()
+      if (!s || s.due > now) break
+      advance(out, s, now)
+      schedule(s)
+      report(out, s, now)
+    }
+    escalation.prune(now)
+    return out
+  }
+
+  function silentOf(s: TownshipState): boolean {
+    for (const st of s.silences.values()) if (st.silent) return true
+    return false
+  }
+
+  return {
+    ruleSet,
+    days,
+    ingest: ingestEvent,
+    zeroReport,
+    tick,
+    snapshot(now) {
+      start(now)
+      const list: TownshipSnapshot[] = []
+      for (const s of states.values()) {
+        list.push({
+          township: s.code,
+          score: displayScore(scoreAt(s, Math.max(now, s.clock))),
+          level: s.level,
+          silent: silentOf(s),
+          updatedAt: s.updatedAt,
+        })
+      }
+      return list
+    },
+    explain(code, now) {
+      const s = states.get(code)
+      if (!s) return { township: code, score: 0, level: 'blue', silent: false, signals: [] }
+      const t = Math.max(now, s.clock)
+      return {
+        township: code,
+        score: displayScore(scoreAt(s, t)),
+        level: s.level,
+        silent: silentOf(s),
+        signals: [...s.holding, ...s.expiring]
+          .map((sig) => {
+            const th = sig.kind === 'threshold' ? s.thresholds.get(sig.ruleId) : undefined
+            const eventIds = th && th.signal === sig ? th.entries.slice(-MAX_EVENT_IDS).map((e) => e.eventId) : sig.eventIds
+            return { ...publicSignal(sig), eventIds, pointsNow: decayedPoints(sig.points, sig.at, t, sig.halfLifeMs) }
+          })
+          .sort((x, y) => y.pointsNow - x.pointsNow),
+      }
+    },
+    scoreOf(code, now) {
+      const s = states.get(code)
+      return s ? scoreAt(s, Math.max(now, s.clock)) : 0
+    },
+    levelOf: (code) => states.get(code)?.level ?? 'blue',
+    activeTownships: () => [...active].map((s) => s.code),
+    activeAlertKeys: () => [...activeAlerts.keys()],
+  }
+}
+
+export { SIGNAL_EPSILON }

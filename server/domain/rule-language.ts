@@ -1,0 +1,234 @@
+// The rule language: CEL (Common Expression Language) over one event. Expressions are parsed
+// and type-checked once when a rule set is saved and evaluated many times in the hot path, so
+// this module owns the single Environment, the per-event context, and the compiled programs.
+//
+// Names visible to CEL (one deliberate deviation from the event's own shape):
+//   - every event field is a top-level variable: source, sourceSystem, externalId, village,
+//     grid, category, severity (int), peopleCount (int), status, title, occurredAt
+//     (timestamp), reportedAt (timestamp), attributes (map<string, dyn>);
+//   - `township` is NOT the event's township code but an object {code, name, tags}, because the
+//     contract uses both `township.tags.exists(t, t == 'border')` (modifiers) and the code;
+//     write `township.code == '990100001'` to test the code;
+//   - `calendar` is {sensitive: bool}: whether occurredAt lies inside a sensitive period.
+// Nullable strings (village, grid, title) are passed as '' when absent so they stay typed as
+// string and `village == 5` is still rejected at save time; test absence with `village == ''`.
+// Optional attributes: `has(attributes.repeat) && attributes.repeat == true`. A bare
+// `attributes.repeat == true` on an event without it is an evaluation error, and every
+// evaluation error counts as "no match" (CEL's `||` still absorbs it when the other side is
+// true) — a rule never breaks the engine.
+
+import { Environment, type ASTNode } from '@marcbachmann/cel-js'
+import type { RiskEvent, TownshipContext } from './event.ts'
+
+class CelTownship {
+  code: string
+  name: string
+  tags: string[]
+  constructor(t: TownshipContext) {
+    this.code = t.code
+    this.name = t.name
+    this.tags = t.tags
+  }
+}
+
+class CelCalendar {
+  sensitive: boolean
+  constructor(sensitive: boolean) {
+    this.sensitive = sensitive
+  }
+}
+
+const CALENDAR_SENSITIVE = new CelCalendar(true)
+const CALENDAR_ORDINARY = new CelCalendar(false)
+
+function buildEnvironment(): Environment {
+  return new Environment({ enableOptionalTypes: true })
+    .registerType('Township', {
+      ctor: CelTownship,
+      fields: { code: 'string', name: 'string', tags: 'list<string>' },
+    })
+    .registerType('Calendar', { ctor: CelCalendar, fields: { sensitive: 'bool' } })
+    .registerVariable('source', 'string')
+    .registerVariable('sourceSystem', 'string')
+    .registerVariable('externalId', 'string')
+    .registerVariable('village', 'string')
+    .registerVariable('grid', 'string')
+    .registerVariable('category', 'string')
+    .registerVariable('severity', 'int')
+    .registerVariable('peopleCount', 'int')
+    .registerVariable('status', 'string')
+    .registerVariable('title', 'string')
+    .registerVariable('occurredAt', 'google.protobuf.Timestamp')
+    .registerVariable('reportedAt', 'google.protobuf.Timestamp')
+    .registerVariable('attributes', 'map<string, dyn>')
+    .registerVariable('township', 'Township')
+    .registerVariable('calendar', 'Calendar')
+}
+
+let environment: Environment | undefined
+
+/** Building an Environment is expensive; one per process is enough (it is immutable in use). */
+export function ruleEnvironment(): Environment {
+  environment ??= buildEnvironment()
+  return environment
+}
+
+/** The variables an analyst may use, for the workbench's completion and help text. */
+export const RULE_VARIABLES: ReadonlyArray<{ name: string; type: string }> = [
+  { name: 'source', type: 'string' },
+  { name: 'sourceSystem', type: 'string' },
+  { name: 'externalId', type: 'string' },
+  { name: 'village', type: 'string' },
+  { name: 'grid', type: 'string' },
+  { name: 'category', type: 'string' },
+  { name: 'severity', type: 'int' },
+  { name: 'peopleCount', type: 'int' },
+  { name: 'status', type: 'string' },
+  { name: 'title', type: 'string' },
+  { name: 'occurredAt', type: 'timestamp' },
+  { name: 'reportedAt', type: 'timestamp' },
+  { name: 'attributes', type: 'map<string, dyn>' },
+  { name: 'township', type: '{code: string, name: string, tags: list<string>}' },
+  { name: 'calendar', type: '{sensitive: bool}' },
+]
+
+export interface SourcePosition {
+  /** 1-based */
+  line: number
+  /** 1-based, in UTF-16 code units like the editor's */
+  column: number
+  /** 0-based offset into the expression */
+  offset: number
+}
+
+export function positionAt(text: string, offset: number): SourcePosition {
+  const clamped = Math.max(0, Math.min(offset, text.length))
+  let line = 1
+  let lineStart = 0
+  for (let i = 0; i < clamped; i++) {
+    if (text.charCodeAt(i) === 10) {
+      line++
+      lineStart = i + 1
+    }
+  }
+  return { line, column: clamped - lineStart + 1, offset: clamped }
+}
+
+/** The per-event variables, built once per event and shared by every rule and modifier. */
+export type EventCelContext = Record<string, unknown>
+
+export interface CompiledExpression {
+  readonly text: string
+  /** True only when the expression evaluates to boolean true; errors and non-bools are false. */
+  matches(ctx: EventCelContext): boolean
+  /**
+   * A cheap pre-filter proven from the AST: when the expression is a conjunction containing
+   * `source == '<lit>'` (or category), events with another value cannot match, so the engine
+   * skips the CEL call. A false conjunct makes `&&` false even next to an error, so this never
+   * changes a result.
+   */
+  readonly requiredSource: string | null
+  readonly requiredCategory: string | null
+}
+
+export type CompileResult =
+  | { ok: true; expression: CompiledExpression }
+  | { ok: false; message: string; position: SourcePosition }
+
+interface CelErrorLike {
+  summary?: string
+  message: string
+  range?: { start: number; end: number }
+}
+
+function errorResult(text: string, err: CelErrorLike): CompileResult {
+  const offset = err.range?.start ?? 0
+  return { ok: false, message: err.summary ?? err.message, position: positionAt(text, offset) }
+}
+
+export function compileExpression(text: string): CompileResult {
+  const env = ruleEnvironment()
+  let program: ReturnType<Environment['parse']>
+  try {
+    program = env.parse(text)
+  } catch (err) {
+    return errorResult(text, err as CelErrorLike)
+  }
+  const checked = program.check()
+  if (!checked.valid) {
+    return errorResult(text, (checked.error ?? { message: 'invalid expression' }) as CelErrorLike)
+  }
+  if (checked.type !== 'bool' && checked.type !== 'dyn') {
+    return {
+      ok: false,
+      message: `expression must be a condition (bool), but it yields ${checked.type}`,
+      position: positionAt(text, 0),
+    }
+  }
+  const requiredSource = requiredEquality(program.ast, 'source')
+  const requiredCategory = requiredEquality(program.ast, 'category')
+  const expression: CompiledExpression = {
+    text,
+    requiredSource,
+    requiredCategory,
+    matches(ctx) {
+      try {
+        return program(ctx) === true
+      } catch {
+        return false
+      }
+    },
+  }
+  return { ok: true, expression }
+}
+
+function requiredEquality(node: ASTNode, variable: string): string | null {
+  if (node.op === '&&') {
+    return requiredEquality(node.args[0], variable) ?? requiredEquality(node.args[1], variable)
+  }
+  if (node.op === '==') {
+    const [a, b] = node.args
+    if (a.op === 'id' && a.args === variable && b.op === 'value' && typeof b.args === 'string') return b.args
+    if (b.op === 'id' && b.args === variable && a.op === 'value' && typeof a.args === 'string') return a.args
+  }
+  return null
+}
+
+const townshipCache = new WeakMap<TownshipContext, CelTownship>()
+
+export function celTownship(t: TownshipContext): CelTownship {
+  let c = townshipCache.get(t)
+  if (!c) {
+    c = new CelTownship(t)
+    townshipCache.set(t, c)
+  }
+  return c
+}
+
+export function eventContext(event: RiskEvent, township: TownshipContext, sensitive: boolean): EventCelContext {
+  return {
+    source: event.source,
+    sourceSystem: event.sourceSystem,
+    externalId: event.externalId,
+    village: event.village ?? '',
+    grid: event.grid ?? '',
+    category: event.category,
+    severity: BigInt(Math.trunc(event.severity)),
+    peopleCount: BigInt(Math.trunc(event.peopleCount)),
+    status: event.status,
+    title: event.title ?? '',
+    occurredAt: new Date(event.occurredAt),
+    reportedAt: new Date(event.reportedAt),
+    attributes: event.attributes ?? {},
+    township: celTownship(township),
+    calendar: sensitive ? CALENDAR_SENSITIVE : CALENDAR_ORDINARY,
+  }
+}
+
+/** Quick pre-filter; true means "evaluate the expression", false means "cannot match". */
+export function mayMatch(expr: CompiledExpression, event: RiskEvent): boolean {
+  return (
+    (expr.requiredSource === null || expr.requiredSource === event.source) &&
+    (expr.requiredCategory === null || expr.requiredCategory === event.category)
+  )
+}
