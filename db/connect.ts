@@ -9,6 +9,8 @@ export interface DatabaseHandle {
   db: Db
   /** 'pglite' is in-process and single-connection; 'postgres' is a real server through a pool. */
   kind: 'pglite' | 'postgres'
+  /** The pg pool behind `db` (PostgreSQL only): the realtime hub copies its settings for the Socket.IO adapter. */
+  pool?: pg.Pool
   close(): Promise<void>
 }
 
@@ -38,7 +40,7 @@ export async function connectDatabase(target: DatabaseTarget): Promise<DatabaseH
     // the pool drops it and the next query reconnects.
     pool.on('error', () => {})
     const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }), plugins })
-    return { db, kind: 'postgres', close: () => db.destroy() }
+    return { db, kind: 'postgres', pool, close: () => db.destroy() }
   }
   const pglite = await PGlite.create(target.dataDir ?? 'memory://', {
     parsers: { [INT8_OID]: parseInt8 },

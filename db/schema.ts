@@ -178,7 +178,89 @@ export interface ZeroReportTable {
   reportedBy: string
 }
 
+export const ALERT_LEVELS = ['yellow', 'orange', 'red'] as const
+export type AlertLevel = (typeof ALERT_LEVELS)[number]
+export const ALERT_STATES = ['new', 'acknowledged', 'dispatched', 'resolved', 'closed'] as const
+export type AlertStateName = (typeof ALERT_STATES)[number]
+export const SATISFACTIONS = ['satisfied', 'basically_satisfied', 'dissatisfied'] as const
+export type Satisfaction = (typeof SATISFACTIONS)[number]
+
+/** What an alert remembers of the event that last touched it (the event table is not FK'd). */
+export interface LastEventSnapshot {
+  id: number
+  source: string | null
+  sourceSystem: string | null
+  externalId: string | null
+  occurredAt: string | null
+}
+
+export interface AlertTable {
+  id: Generated<number>
+  key: string
+  township: string
+  ruleId: string | null
+  level: AlertLevel
+  levelRank: Generated<number>
+  state: ColumnType<AlertStateName, AlertStateName | undefined, AlertStateName>
+  escalated: ColumnType<boolean, boolean | undefined, boolean>
+  recovered: ColumnType<boolean, boolean | undefined, boolean>
+  recoveredAt: Date | null
+  count: ColumnType<number, number | undefined, number>
+  reason: string | null
+  raisedAt: Timestamp
+  lastSeenAt: Timestamp
+  deadline: Date | null
+  department: string | null
+  leadOfficial: string | null
+  resolution: string | null
+  followUp: string | null
+  satisfaction: Satisfaction | null
+  lastEventId: number | null
+  lastEvent: Json<LastEventSnapshot | null>
+  suppressed: ColumnType<boolean, boolean | undefined, boolean>
+  silenceId: number | null
+  version: ColumnType<number, number | undefined, number>
+  updatedAt: ColumnType<Date, Date | string | undefined, Date | string>
+  resolvedAt: Date | null
+  closedAt: Date | null
+}
+
+export interface AlertChangeTable {
+  seq: Generated<number>
+  alertId: number
+  township: string
+  at: Timestamp
+  actor: string
+  action: string
+  fromState: string | null
+  toState: string
+  note: string | null
+  payload: Json<unknown> | null
+  alert: Json<unknown>
+  push: 'alert:new' | 'alert:updated' | null
+}
+
+export interface SilenceMatchers {
+  township?: string
+  ruleId?: string
+  level?: AlertLevel
+}
+
+export interface SilenceTable {
+  id: Generated<number>
+  matchers: Json<SilenceMatchers>
+  reason: string
+  createdBy: string
+  createdAt: CreatedAt
+  expiresAt: Timestamp
+  revokedAt: Date | null
+  revokedBy: string | null
+}
+
 export interface Database {
+  alert: AlertTable
+  alertChange: AlertChangeTable
+  silence: SilenceTable
   rulesetVersion: RulesetVersionTable
   sensitivePeriod: SensitivePeriodTable
   appUser: AppUserTable
@@ -206,3 +288,6 @@ export type RulesetVersion = Selectable<RulesetVersionTable>
 export type EventRow = Selectable<EventTable>
 export type EventHistoryRow = Selectable<EventHistoryTable>
 export type ZeroReportRow = Selectable<ZeroReportTable>
+export type AlertRow = Selectable<AlertTable>
+export type AlertChangeRow = Selectable<AlertChangeTable>
+export type SilenceRow = Selectable<SilenceTable>

@@ -9,6 +9,8 @@ import importRoutes from './modules/imports/routes.ts'
 import zeroReportRoutes from './modules/zero-reports/routes.ts'
 import simulatorRoutes from './simulator/routes.ts'
 import bus from './plugins/bus.ts'
+import alertsPlugin, { type AlertsPluginOptions } from './modules/alerts/plugin.ts'
+import alertRoutes from './modules/alerts/routes.ts'
 import geoRoutes from './modules/geo/routes.ts'
 import healthRoutes from './modules/health/routes.ts'
 import townshipRoutes from './modules/townships/routes.ts'
@@ -19,11 +21,14 @@ import calendarRoutes from './modules/calendar/routes.ts'
 import rulesetRoutes from './modules/rulesets/routes.ts'
 import sessionRoutes from './modules/session/routes.ts'
 import userRoutes from './modules/users/routes.ts'
+import silenceRoutes from './modules/silences/routes.ts'
 import access from './plugins/access.ts'
+import engine, { type EnginePluginOptions } from './plugins/engine.ts'
 import docs from './plugins/docs.ts'
 import errors from './plugins/errors.ts'
 import metrics from './plugins/metrics.ts'
 import security from './plugins/security.ts'
+import realtime, { type RealtimeOptions } from './plugins/realtime.ts'
 import staticClient from './plugins/static.ts'
 
 declare module 'fastify' {
@@ -43,6 +48,14 @@ export interface AppOptions {
   loggerInstance?: FastifyBaseLogger
   /** Keys for parties' personal data; default: from config (SECRET_KEY or DATA_DIR/secret.key). */
   personalData?: PersonalDataKeys
+  /** The app's clock (app.now()); tests inject one. Default: the system clock. */
+  now?: () => Date
+  /** Realtime hub tuning (risk:changed flush interval, event:new sampling rate). */
+  realtime?: Omit<RealtimeOptions, 'pool'>
+  /** Alerts tuning (auto-escalation interval). */
+  alerts?: AlertsPluginOptions
+  /** Risk engine tuning (tick and refresh intervals, leadership retry). */
+  engine?: Omit<EnginePluginOptions, 'pool'>
 }
 
 export const BODY_LIMIT_BYTES = 10 * 1024 * 1024
@@ -106,6 +119,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   app.decorate('config', options.config)
   app.decorate('db', options.database.db)
   app.decorate('databaseKind', options.database.kind)
+  if (options.now) app.decorate('now', options.now)
 
   await app.register(errors)
   await app.register(security)
@@ -115,6 +129,9 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   await app.register(docs)
   await app.register(bus)
   await app.register(events, { personalData: options.personalData })
+  await app.register(realtime, { ...options.realtime, pool: options.database.pool })
+  await app.register(alertsPlugin, options.alerts ?? {})
+  await app.register(engine, { ...options.engine, pool: options.database.pool })
 
   await app.register(healthRoutes)
   await app.register(sessionRoutes)
@@ -130,6 +147,8 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   await app.register(zeroReportRoutes)
   await app.register(importRoutes)
   await app.register(simulatorRoutes)
+  await app.register(alertRoutes)
+  await app.register(silenceRoutes)
 
   await app.register(staticClient)
   return app

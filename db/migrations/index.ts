@@ -4,6 +4,7 @@ import * as m0002 from './0002_access.ts'
 import * as m0003 from './0003_kiosk.ts'
 import * as m0004 from './0004_events.ts'
 import * as m0005 from './0005_rules.ts'
+import * as m0006 from './0006_alerts.ts'
 
 // Listed explicitly (not read from the file system) so the same migrations run under Node,
 // Vitest and any bundler. Names sort in the order they must run; add new files at the end.
@@ -13,4 +14,5 @@ export const migrations: Record<string, Migration> = {
   '0003_kiosk': m0003,
   '0004_events': m0004,
   '0005_rules': m0005,
+  '0006_alerts': m0006,
 }

@@ -62,6 +62,23 @@ export const ROUTE_ACCESS: Record<string, Access> = {
   'POST /api/v1/zero-reports': feedOr('duty', 'admin', 'township'),
   'POST /api/v1/imports': only('admin', 'duty'),
   'POST /api/v1/simulator/scenarios/:name': only('admin', 'duty'),
+  // Alerts (DESIGN §6). Everyone signed in reads (a township officer only their township's).
+  // The duty officers act; a township officer may work their own township's alerts through
+  // ack → dispatch → resolve and comment, but escalation (挂牌督办, supervision from above) and
+  // closing after the follow-up visit (回访) stay with the county's duty desk. `admin` manages
+  // the system, not cases: give a person both roles if they do both.
+  'GET /api/v1/alerts': ANY_USER,
+  'GET /api/v1/alerts/:id': ANY_USER,
+  'POST /api/v1/alerts/:id/ack': only('duty', 'township'),
+  'POST /api/v1/alerts/:id/dispatch': only('duty', 'township'),
+  'POST /api/v1/alerts/:id/resolve': only('duty', 'township'),
+  'POST /api/v1/alerts/:id/comment': only('duty', 'township'),
+  'POST /api/v1/alerts/:id/escalate': only('duty'),
+  'POST /api/v1/alerts/:id/close': only('duty'),
+  // Silences belong to the administrator (§8); the duty desk sees them, to know what is muted.
+  'GET /api/v1/silences': only('admin', 'duty'),
+  'POST /api/v1/silences': only('admin'),
+  'DELETE /api/v1/silences/:id': only('admin'),
 }
 
 export function routeKey(method: string, url: string): string {

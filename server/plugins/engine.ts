@@ -32,7 +32,14 @@ export default fp<EnginePluginOptions>(
       store: engineStore(app.db),
       sink: {
         applyAlerts: async (decisions, now) => {
-          await app.alerts.applyDecisions(decisions, { now })
+          const ids = [...new Set(decisions.flatMap((d) => (d.eventId === null ? [] : [d.eventId])))]
+          const events = new Map(
+            (await eventsByIds(app.db, ids)).map((e) => [
+              e.id,
+              { id: e.id, source: e.source, sourceSystem: e.sourceSystem, externalId: e.externalId, occurredAt: new Date(e.occurredAt).toISOString() },
+            ]),
+          )
+          await app.alerts.applyDecisions(decisions, { now, events })
         },
         riskChanged: (changes) => app.realtime.riskChanged(changes as Parameters<typeof app.realtime.riskChanged>[0]),
         eventAccepted: (event) => app.realtime.eventAccepted({ ...event, occurredAt: new Date(event.occurredAt) }),

@@ -1,0 +1,174 @@
+import { sql } from 'kysely'
+import type { Db } from '../../../db/connect.ts'
+import type { AlertChangeRow, AlertLevel, AlertRow, AlertStateName, SilenceMatchers, SilenceRow } from '../../../db/schema.ts'
+import type { Alert } from './schema.ts'
+
+/**
+ * Every transaction that changes alerts takes this lock first (transaction-scoped, so it is
+ * released by commit or rollback). It makes `alert_change.seq` allocation follow commit order:
+ * a client that has seen seq N can never later find an N-1 that committed after it, which is
+ * what makes "replay everything after my offset" gap-free. Alerts are rare; serialising their
+ * writes costs nothing measurable.
+ */
+const ALERT_WRITE_LOCK = 0x5357_4131 // 'SWA1'
+
+export async function lockAlertWrites(trx: Db): Promise<void> {
+  await sql`select pg_advisory_xact_lock(${ALERT_WRITE_LOCK})`.execute(trx)
+}
+
+const iso = (d: Date | null) => (d ? d.toISOString() : null)
+
+/** Names of townships, looked up once per operation. */
+export function townshipNames(db: Db): (code: string) => Promise<string> {
+  const cache = new Map<string, string>()
+  return async (code) => {
+    let name = cache.get(code)
+    if (name === undefined) {
+      const row = await db.selectFrom('region').select('name').where('code', '=', code).executeTakeFirst()
+      name = row?.name ?? code
+      cache.set(code, name)
+    }
+    return name
+  }
+}
+
+export function toAlertJson(row: AlertRow, townshipName: string): Alert {
+  return {
+    id: row.id,
+    key: row.key,
+    township: { code: row.township, name: townshipName },
+    ruleId: row.ruleId,
+    level: row.level,
+    state: row.state,
+    escalated: row.escalated,
+    recovered: row.recovered,
+    recoveredAt: iso(row.recoveredAt),
+    count: row.count,
+    reason: row.reason,
+    raisedAt: row.raisedAt.toISOString(),
+    lastSeenAt: row.lastSeenAt.toISOString(),
+    deadline: iso(row.deadline),
+    department: row.department,
+    leadOfficial: row.leadOfficial,
+    resolution: row.resolution,
+    followUp: row.followUp,
+    satisfaction: row.satisfaction,
+    lastEvent: row.lastEvent,
+    suppressed: row.suppressed,
+    silenceId: row.silenceId,
+    version: row.version,
+    updatedAt: row.updatedAt.toISOString(),
+  }
+}
+
+export async function findAlert(db: Db, id: number): Promise<AlertRow | undefined> {
+  return db.selectFrom('alert').selectAll().where('id', '=', id).executeTakeFirst()
+}
+
+export async function findOpenAlertByKey(db: Db, key: string): Promise<AlertRow | undefined> {
+  return db.selectFrom('alert').selectAll().where('key', '=', key).where('state', '<>', 'closed').executeTakeFirst()
+}
+
+export async function lastChangeOf(db: Db, alertId: number): Promise<Pick<AlertChangeRow, 'actor' | 'at' | 'action'> | undefined> {
+  return db
+    .selectFrom('alertChange')
+    .select(['actor', 'at', 'action'])
+    .where('alertId', '=', alertId)
+    .where('action', '<>', 'comment')
+    .orderBy('seq', 'desc')
+    .limit(1)
+    .executeTakeFirst()
+}
+
+export async function timelineOf(db: Db, alertId: number): Promise<AlertChangeRow[]> {
+  return db.selectFrom('alertChange').selectAll().where('alertId', '=', alertId).orderBy('seq').execute()
+}
+
+export async function maxSeq(db: Db): Promise<number> {
+  const row = await db.selectFrom('alertChange').select((eb) => eb.fn.max('seq').as('seq')).executeTakeFirst()
+  return Number(row?.seq ?? 0)
+}
+
+/** Pushed alert changes after `offset`, in seq order, only those of `township` when scoped. */
+export async function changesSince(db: Db, offset: number, scope: string | null, limit: number): Promise<Array<Pick<AlertChangeRow, 'seq' | 'push' | 'alert' | 'township'>>> {
+  let q = db
+    .selectFrom('alertChange')
+    .select(['seq', 'push', 'alert', 'township'])
+    .where('seq', '>', offset)
+    .where('push', 'is not', null)
+  if (scope) q = q.where('township', '=', scope)
+  return q.orderBy('seq').limit(limit).execute()
+}
+
+/** Open, not suppressed alerts (for the snapshot), most urgent first. */
+export async function openAlerts(db: Db, scope: string | null): Promise<Alert[]> {
+  let q = db
+    .selectFrom('alert as a')
+    .innerJoin('region as r', 'r.code', 'a.township')
+    .selectAll('a')
+    .select('r.name as townshipName')
+    .where('a.state', '<>', 'closed')
+    .where('a.suppressed', '=', false)
+  if (scope) q = q.where('a.township', '=', scope)
+  const rows = await q.orderBy('a.levelRank', 'desc').orderBy('a.id', 'desc').execute()
+  return rows.map((r) => toAlertJson(r, r.townshipName))
+}
+
+export interface AlertFilter {
+  states?: Array<AlertStateName | 'open'>
+  levels?: AlertLevel[]
+  township?: string
+  suppressed?: 'true' | 'false' | 'only'
+  cursor?: { rank: number; id: number }
+  limit: number
+}
+
+export async function listAlerts(db: Db, filter: AlertFilter): Promise<{ items: Alert[]; next: { rank: number; id: number } | null }> {
+  let q = db.selectFrom('alert as a').innerJoin('region as r', 'r.code', 'a.township').selectAll('a').select('r.name as townshipName')
+  if (filter.states?.length) {
+    const states = filter.states
+    q = q.where((eb) => {
+      const named = states.filter((s): s is AlertStateName => s !== 'open')
+      const ors = []
+      if (states.includes('open')) ors.push(eb('a.state', '<>', 'closed'))
+      if (named.length) ors.push(eb('a.state', 'in', named))
+      return eb.or(ors)
+    })
+  }
+  if (filter.levels?.length) q = q.where('a.level', 'in', filter.levels)
+  if (filter.township) q = q.where('a.township', '=', filter.township)
+  if (filter.suppressed === 'only') q = q.where('a.suppressed', '=', true)
+  else if (filter.suppressed !== 'true') q = q.where('a.suppressed', '=', false)
+  if (filter.cursor) {
+    const { rank, id } = filter.cursor
+    q = q.where((eb) => eb.or([eb('a.levelRank', '<', rank), eb.and([eb('a.levelRank', '=', rank), eb('a.id', '<', id)])]))
+  }
+  const rows = await q
+    .orderBy('a.levelRank', 'desc')
+    .orderBy('a.id', 'desc')
+    .limit(filter.limit + 1)
+    .execute()
+  const page = rows.slice(0, filter.limit)
+  const last = page.at(-1)
+  return {
+    items: page.map((r) => toAlertJson(r, r.townshipName)),
+    next: rows.length > filter.limit && last ? { rank: last.levelRank, id: last.id } : null,
+  }
+}
+
+// --- silences ---
+
+export function silenceActive(s: Pick<SilenceRow, 'revokedAt' | 'expiresAt'>, now: Date): boolean {
+  return s.revokedAt === null && s.expiresAt.getTime() > now.getTime()
+}
+
+export async function activeSilences(db: Db, now: Date): Promise<SilenceRow[]> {
+  return db.selectFrom('silence').selectAll().where('revokedAt', 'is', null).where('expiresAt', '>', now).orderBy('id').execute()
+}
+
+export function silenceMatches(m: SilenceMatchers, alert: { township: string; ruleId: string | null; level: string }): boolean {
+  if (m.township !== undefined && m.township !== alert.township) return false
+  if (m.ruleId !== undefined && m.ruleId !== (alert.ruleId ?? 'level')) return false
+  if (m.level !== undefined && m.level !== alert.level) return false
+  return true
+}
