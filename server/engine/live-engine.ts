@@ -4,7 +4,7 @@
 import { type AlertDecision, createEngine, type Engine, type EngineOutput, type Explanation, type TownshipSnapshot } from '../domain/engine.ts'
 import type { RiskEvent, SensitivePeriod, TownshipContext, ZeroReport } from '../domain/event.ts'
 import { warmupHorizonMs } from '../domain/backtest.ts'
-import type { CompiledRuleSet } from '../domain/ruleset.ts'
+import type { AlertLevel, CompiledRuleSet } from '../domain/ruleset.ts'
 
 export interface EngineInputs {
   ruleSet: CompiledRuleSet
@@ -19,8 +19,10 @@ export interface EngineStore {
   eventsSince(since: Date): AsyncIterable<Array<RiskEvent & { receivedAt: number }>>
   zeroReportsSince(since: Date): Promise<ZeroReport[]>
   saveRisk(snapshots: TownshipSnapshot[]): Promise<void>
-  /** Open (not closed) alerts by key, and the last time each key was seen on any alert. */
-  alertKeys(): Promise<{ open: Set<string>; openRecovered: Set<string>; lastSeen: Map<string, number> }>
+  /** Open (not closed) alerts by key with their level, and the last time each key was seen on any alert. */
+  alertKeys(): Promise<{ open: Map<string, AlertLevel>; openRecovered: Set<string>; lastSeen: Map<string, number> }>
+  /** When stored data begin at or after `since` (the first event or zero report), or null when there are none. */
+  dataStart(since: Date): Promise<number | null>
 }
 
 /** What the runner hands on: alert decisions to store and push, risk changes to push. */
@@ -39,6 +41,8 @@ export interface LiveEngineOptions {
   tickMs?: number
   /** Milliseconds between passes that save and push scores changed by decay alone. */
   refreshMs?: number
+  /** Milliseconds before a failed start is tried again. */
+  retryMs?: number
   log?: { info(obj: object, msg?: string): void; error(obj: object, msg?: string): void }
 }
 
@@ -55,6 +59,7 @@ export class LiveEngine {
   #engine: Engine | null = null
   #queue: Promise<void> = Promise.resolve()
   #timer: NodeJS.Timeout | null = null
+  #retry: NodeJS.Timeout | null = null
   #stopped = false
   #paused = false
   #lastRefresh = 0
@@ -75,7 +80,13 @@ export class LiveEngine {
   /** Rebuilds from the store, then ticks on a timer until stop(). */
   async start(): Promise<void> {
     this.#stopped = false
-    await this.rebuild()
+    try {
+      await this.rebuild()
+    } catch {
+      // Logged by #serial. The server keeps serving (events are stored regardless); the engine
+      // tries again until it succeeds, and the next rebuild catches up on everything stored.
+      this.#scheduleRetry()
+    }
     const tickMs = this.#options.tickMs ?? 1_000
     if (tickMs > 0) {
       this.#timer = setInterval(() => void this.tick(), tickMs)
@@ -83,10 +94,20 @@ export class LiveEngine {
     }
   }
 
+  #scheduleRetry(): void {
+    if (this.#stopped) return
+    this.#retry = setTimeout(() => {
+      if (this.#stopped || this.#engine) return
+      this.rebuild().catch(() => this.#scheduleRetry())
+    }, this.#options.retryMs ?? 5_000)
+    this.#retry.unref()
+  }
+
   /** Stops after the work in hand; nothing is lost (the store has every accepted event). */
   async stop(): Promise<void> {
     this.#stopped = true
     if (this.#timer) clearInterval(this.#timer)
+    if (this.#retry) clearTimeout(this.#retry)
     this.#timer = null
     await this.#queue
     this.#engine = null
@@ -108,7 +129,9 @@ export class LiveEngine {
       }
       const now = this.#now()
       const since = new Date(now - horizonOf(inputs.ruleSet))
-      const engine = createEngine({ ...inputs, timeZone: this.#options.timeZone, origin: since.getTime() })
+      // Silence counts from when data begin: a new installation is not a feed gap.
+      const origin = Math.min(now, (await this.#options.store.dataStart(since)) ?? now)
+      const engine = createEngine({ ...inputs, timeZone: this.#options.timeZone, origin })
       const reports = (await this.#options.store.zeroReportsSince(since)).sort((a, b) => a.at - b.at)
       const pending = new Map<string, AlertDecision>()
       const remember = (out: EngineOutput) => {
@@ -143,10 +166,10 @@ export class LiveEngine {
         if ((stored.lastSeen.get(key) ?? -Infinity) >= decision.at) continue
         decisions.push({ ...decision, kind: 'raise' })
       }
-      for (const key of stored.open) {
+      for (const [key, level] of stored.open) {
         if (active.has(key) || stored.openRecovered.has(key)) continue
         const [township = '', rule = 'level'] = key.split('|')
-        decisions.push({ kind: 'recover', key, township, ruleId: rule === 'level' ? null : rule, level: 'blue', at: now, eventId: null, reason: 'condition no longer holds (found at engine start)' })
+        decisions.push({ kind: 'recover', key, township, ruleId: rule === 'level' ? null : rule, level, at: now, eventId: null, reason: 'condition no longer holds (found at engine start)' })
       }
       if (decisions.length) await this.#options.sink.applyAlerts(decisions, new Date(now))
       this.#reported.clear()

@@ -3,6 +3,7 @@ import type { Db } from '../../db/connect.ts'
 import type { TownshipSnapshot } from '../domain/engine.ts'
 import type { RiskEvent, ZeroReport } from '../domain/event.ts'
 import { validateRuleSet } from '../domain/ruleset.ts'
+import type { AlertLevel } from '../domain/ruleset.ts'
 import type { EventStatus, Source } from '../domain/taxonomy.ts'
 import type { EngineInputs, EngineStore } from './live-engine.ts'
 
@@ -173,6 +174,16 @@ export function engineStore(db: Db): EngineStore {
     eventsSince: (since) => eventPages(db, { from: since, order: 'id' }),
     zeroReportsSince: (since) => zeroReportsBetween(db, since),
     saveRisk: (snapshots) => saveTownshipRisk(db, snapshots),
+    async dataStart(since) {
+      const row = await db
+        .selectNoFrom((eb) => [
+          eb.selectFrom('event').select((e) => e.fn.min('occurredAt').as('t')).where('occurredAt', '>=', since).as('firstEvent'),
+          eb.selectFrom('zeroReport').select((z) => z.fn.min('reportedAt').as('t')).where('reportedAt', '>=', since).as('firstReport'),
+        ])
+        .executeTakeFirst()
+      const times = [row?.firstEvent, row?.firstReport].filter((t): t is Date => t instanceof Date).map((t) => t.getTime())
+      return times.length ? Math.min(...times) : null
+    },
     async alertKeys() {
       // One row per key (townships × rules), however long the alert history grows.
       const rows = await db
@@ -180,17 +191,17 @@ export function engineStore(db: Db): EngineStore {
         .select((eb) => [
           'key',
           eb.fn.max('lastSeenAt').as('lastSeen'),
-          sql<boolean>`bool_or(state <> 'closed')`.as('open'),
+          sql<AlertLevel | null>`max(level) filter (where state <> 'closed')`.as('openLevel'),
           sql<boolean>`bool_or(state <> 'closed' and recovered)`.as('openRecovered'),
         ])
         .groupBy('key')
         .execute()
-      const open = new Set<string>()
+      const open = new Map<string, AlertLevel>()
       const openRecovered = new Set<string>()
       const lastSeen = new Map<string, number>()
       for (const r of rows) {
         lastSeen.set(r.key, new Date(r.lastSeen as unknown as string | Date).getTime())
-        if (r.open) open.add(r.key)
+        if (r.openLevel) open.set(r.key, r.openLevel)
         if (r.openRecovered) openRecovered.add(r.key)
       }
       return { open, openRecovered, lastSeen }

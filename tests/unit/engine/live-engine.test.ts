@@ -1,7 +1,8 @@
-import { describe, expect, it } from 'vitest'
+import { describe, expect, it, vi } from 'vitest'
 import type { AlertDecision, TownshipSnapshot } from '../../../server/domain/engine.ts'
 import type { RiskEvent, ZeroReport } from '../../../server/domain/event.ts'
 import { type EngineStore, LiveEngine } from '../../../server/engine/live-engine.ts'
+import type { AlertLevel, CompiledRuleSet } from '../../../server/domain/ruleset.ts'
 import { compile, D, ev, H, T0, TOWNSHIPS, TZ } from '../domain/helpers.ts'
 
 // A trigger with an alert, and points that lift the township to yellow (30).
@@ -10,13 +11,17 @@ const ruleSet = compile({
 })
 
 /** The store and sink as memory: what the runner reads, and everything it hands on. */
-function harness(stored: Array<RiskEvent & { receivedAt: number }>, clock: { now: number }) {
-  const alerts = { open: new Set<string>(), openRecovered: new Set<string>(), lastSeen: new Map<string, number>() }
+function harness(stored: Array<RiskEvent & { receivedAt: number }>, clock: { now: number }, rules: CompiledRuleSet = ruleSet) {
+  const alerts = { open: new Map<string, AlertLevel>(), openRecovered: new Set<string>(), lastSeen: new Map<string, number>() }
   const applied: AlertDecision[] = []
   const saved: TownshipSnapshot[] = []
   const pushed: Array<{ township: string; score: number; level: string }> = []
   const store: EngineStore = {
-    loadInputs: async () => ({ ruleSet, townships: TOWNSHIPS, calendar: [] }),
+    loadInputs: async () => ({ ruleSet: rules, townships: TOWNSHIPS, calendar: [] }),
+    dataStart: async (since) => {
+      const times = stored.map((e) => e.occurredAt).filter((t) => t >= since.getTime())
+      return times.length ? Math.min(...times) : null
+    },
     async *eventsSince(since) {
       yield stored.filter((e) => e.occurredAt >= since.getTime())
     },
@@ -31,7 +36,7 @@ function harness(stored: Array<RiskEvent & { receivedAt: number }>, clock: { now
       async applyAlerts(decisions) {
         for (const d of decisions) {
           applied.push(d)
-          if (d.kind === 'raise') alerts.open.add(d.key)
+          if (d.kind === 'raise') alerts.open.set(d.key, d.level as AlertLevel)
           if (d.kind === 'recover') alerts.openRecovered.add(d.key)
           alerts.lastSeen.set(d.key, d.at)
         }
@@ -42,7 +47,7 @@ function harness(stored: Array<RiskEvent & { receivedAt: number }>, clock: { now
     now: () => clock.now,
     tickMs: 0,
   })
-  return { engine, alerts, applied, saved, pushed }
+  return { engine, store, alerts, applied, saved, pushed }
 }
 
 const collective = (id: number, at: number) => ({ ...ev({ id, occurredAt: at, peopleCount: 8, township: '990100002' }), receivedAt: at })
@@ -70,7 +75,7 @@ describe('the live engine runner', () => {
     // Second start with that alert in the store: nothing is raised again.
     const second = harness(history, clock)
     for (const key of ['990100002|collective', '990100002|level']) {
-      second.alerts.open.add(key)
+      second.alerts.open.set(key, 'orange')
       second.alerts.lastSeen.set(key, clock.now - 2 * H)
     }
     await second.engine.start()
@@ -82,9 +87,9 @@ describe('the live engine runner', () => {
   it('marks a stored open alert recovered when its condition no longer holds', async () => {
     const clock = { now: T0 + 30 * D }
     const h = harness([], clock)
-    h.alerts.open.add('990100003|collective')
+    h.alerts.open.set('990100003|collective', 'orange')
     await h.engine.start()
-    expect(h.applied).toEqual([expect.objectContaining({ kind: 'recover', key: '990100003|collective', ruleId: 'collective', township: '990100003' })])
+    expect(h.applied).toEqual([expect.objectContaining({ kind: 'recover', key: '990100003|collective', ruleId: 'collective', township: '990100003', level: 'orange' })])
   })
 
   it('while paused leaves events to the rebuild, which raises only what still holds', async () => {
@@ -118,5 +123,41 @@ describe('the live engine runner', () => {
     const last = h.pushed.filter((p) => p.township === '990100002').at(-1)!
     expect(last.score).toBeLessThan(35)
     expect(last.score).toBeGreaterThan(20)
+  })
+
+  it('does not take a new installation for a feed gap: silence counts from when data begin', async () => {
+    const clock = { now: T0 + 60 * D }
+    const silence = compile({ rules: [{ id: 'no-report', name: '未报告', kind: 'silence', window: '24h', alert: 'yellow' }] })
+    const h = harness([], clock, silence)
+    await h.engine.start()
+    expect(h.applied).toEqual([])
+    clock.now += 25 * H
+    await h.engine.tick()
+    expect(h.applied.filter((d) => d.kind === 'raise').map((d) => d.key).sort()).toEqual(TOWNSHIPS.map((t) => `${t.code}|no-report`).sort())
+  })
+
+  it('keeps trying when the store fails at start, and catches up once it answers', async () => {
+    const clock = { now: T0 + 10 * D }
+    const h = harness([collective(1, clock.now - H)], clock)
+    let failures = 1
+    const engine = new LiveEngine({
+      store: {
+        ...h.store,
+        loadInputs: async () => {
+          if (failures-- > 0) throw new Error('database down')
+          return { ruleSet, townships: TOWNSHIPS, calendar: [] }
+        },
+      },
+      sink: { applyAlerts: async (d) => void h.applied.push(...d), riskChanged: () => {} },
+      timeZone: TZ,
+      now: () => clock.now,
+      tickMs: 0,
+      retryMs: 10,
+    })
+    await engine.start()
+    expect(engine.running).toBe(false)
+    await vi.waitFor(() => expect(engine.running).toBe(true))
+    expect(h.applied.some((d) => d.key === '990100002|collective')).toBe(true)
+    await engine.stop()
   })
 })
