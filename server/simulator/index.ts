@@ -3,6 +3,7 @@ import { createFeed } from '../modules/feeds/repository.ts'
 import { countEvents } from '../modules/events/repository.ts'
 import type { Submitter } from '../modules/events/service.ts'
 import { localDate } from '../modules/events/time.ts'
+import { recordZeroReport } from '../modules/zero-reports/service.ts'
 import { backfill, countyFromRegions, type SimEvent } from './generator.ts'
 import { Simulator } from './runner.ts'
 
@@ -72,6 +73,19 @@ export interface StartOptions {
   tickMs?: number
 }
 
+/** Today's zero report for every township without simulated events in the last day, except those cut off. */
+export async function fileQuietDays(app: FastifyInstance, feedId: number, silent: Set<string>): Promise<void> {
+  const now = app.now()
+  const date = localDate(now.getTime(), app.config.tzDisplay)
+  const dayStart = new Date(now.getTime() - 86_400_000)
+  const busy = await app.db.selectFrom('event').select('township').distinct().where('occurredAt', '>=', dayStart).where('submittedBy', '=', SIMULATOR_FEED).execute()
+  const active = new Set(busy.map((b) => b.township))
+  for (const t of app.regions.townships()) {
+    if (silent.has(t.code) || active.has(t.code)) continue
+    await recordZeroReport(app, { township: t.code, date, at: now, feedId, reportedBy: SIMULATOR_FEED })
+  }
+}
+
 /** Starts the in-process simulator (DEMO=1), delivering through the ingest service as feed `simulator`. */
 export async function startSimulator(app: FastifyInstance, options: StartOptions): Promise<{ simulator: Simulator | null; backfilled: number }> {
   const backfilled = options.backfillDays ? await backfillIfEmpty(app, { days: options.backfillDays, seed: options.seed }) : 0
@@ -90,6 +104,9 @@ export async function startSimulator(app: FastifyInstance, options: StartOptions
       if (result.rejected.length) app.log.warn({ rejected: result.rejected.slice(0, 3) }, 'simulator: some events were rejected')
     },
     onError: (err) => app.log.warn({ err }, 'simulator: a batch failed'),
+    // Like a real township's office: a quiet day still gets its zero report (零报告), so silence
+    // means a feed gap, never calm.
+    zeroReports: (silent) => fileQuietDays(app, submitter.feedId!, silent),
   })
   await app.simulator?.stop()
   app.simulator = simulator

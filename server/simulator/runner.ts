@@ -17,6 +17,9 @@ export interface SimulatorOptions {
   /** Share of ticks' events that re-send an earlier event with a new status (updates). */
   updateShare?: number
   onError?: (err: unknown) => void
+  /** Files zero reports for the quiet townships (those not silenced by a scenario); called every few minutes. */
+  zeroReports?: (silent: Set<string>) => Promise<void>
+  zeroReportEveryMs?: number
 }
 
 export interface ScenarioRun {
@@ -35,18 +38,19 @@ const MAX_PER_TICK = 5000
 
 /** Streams events in real time; scenarios play on top of the background stream. */
 export class Simulator {
-  readonly #o: Required<Omit<SimulatorOptions, 'onError'>> & Pick<SimulatorOptions, 'onError'>
+  readonly #o: Required<Omit<SimulatorOptions, 'onError' | 'zeroReports'>> & Pick<SimulatorOptions, 'onError' | 'zeroReports'>
   readonly #rng: Rng
   readonly #factory: EventFactory
   readonly #recent: SimEvent[] = []
   #active: Array<{ plan: ScenarioPlan; run: ScenarioRun; played: Set<number> }> = []
   #timer: NodeJS.Timeout | null = null
+  #zeroTimer: NodeJS.Timeout | null = null
   #inFlight: Promise<unknown> | null = null
   #last: number
   #sent = 0
 
   constructor(options: SimulatorOptions) {
-    this.#o = { now: () => Date.now(), tickMs: 1000, updateShare: 0.1, ...options }
+    this.#o = { now: () => Date.now(), tickMs: 1000, updateShare: 0.1, zeroReportEveryMs: 10 * 60_000, ...options }
     this.#rng = new Rng(`${options.seed}:live`)
     const runId = `${options.seed}-${this.#o.now().toString(36)}`
     this.#factory = new EventFactory(options.county, this.#rng, { tz: options.tz, idPrefix: `SIM-${runId}` })
@@ -71,11 +75,20 @@ export class Simulator {
         .finally(() => (this.#inFlight = null))
     }, this.#o.tickMs)
     this.#timer.unref()
+    const zeroReports = this.#o.zeroReports
+    if (zeroReports) {
+      const file = () => void zeroReports(this.silentTownships()).catch((err: unknown) => this.#o.onError?.(err))
+      file()
+      this.#zeroTimer = setInterval(file, this.#o.zeroReportEveryMs)
+      this.#zeroTimer.unref()
+    }
   }
 
   async stop(): Promise<void> {
     if (this.#timer) clearInterval(this.#timer)
+    if (this.#zeroTimer) clearInterval(this.#zeroTimer)
     this.#timer = null
+    this.#zeroTimer = null
     await this.#inFlight
   }
 
@@ -87,6 +100,13 @@ export class Simulator {
     const run: ScenarioRun = { name: plan.name, township: plan.township, events: plan.steps.length, startedAt, endsAt: startedAt + Math.ceil(plan.durationMs / this.#o.speed) }
     this.#active.push({ plan, run, played: new Set() })
     return run
+  }
+
+  /** Townships whose feed a running scenario has cut: they send nothing, not even a zero report. */
+  silentTownships(now = this.#o.now()): Set<string> {
+    const silent = new Set<string>()
+    for (const a of this.#active) if (now < a.run.endsAt) for (const t of a.plan.silence ?? []) silent.add(t)
+    return silent
   }
 
   active(): ScenarioRun[] {
@@ -104,12 +124,11 @@ export class Simulator {
     // Scenario modifiers in force now.
     let rateFactor = 1
     let tension = 1
-    const silent = new Set<string>()
+    const silent = this.silentTownships(now)
     for (const a of this.#active) {
       if (now >= a.run.endsAt) continue
       rateFactor *= a.plan.rateFactor ?? 1
       tension = Math.max(tension, a.plan.tension ?? 1)
-      for (const t of a.plan.silence ?? []) silent.add(t)
     }
     this.#factory.configure({ silent, tension })
 

@@ -1,10 +1,10 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod'
 import { sql } from 'kysely'
-import { notifyEngine, ZERO_REPORTS_CHANNEL } from '../../engine/leadership.ts'
 import { z } from 'zod'
 import { actorOf, townshipScope } from '../../access/principal.ts'
 import { badRequest, HttpError } from '../../http-errors.ts'
 import { isIsoDate, localDate } from '../events/time.ts'
+import { recordZeroReport } from './service.ts'
 
 const ZeroReportBody = z.strictObject({
   township: z.string({ error: 'required' }).regex(/^\d{9}$/, 'must be a 9-digit township code'),
@@ -47,19 +47,8 @@ const routes: FastifyPluginAsyncZod = async (app) => {
       if (date < oldest) throw badRequest(`date must be within the last ${MAX_AGE_DAYS} days`, [{ field: 'date', message: `must not be before ${oldest}` }])
 
       const { actor } = actorOf(principal)
-      const report = { township, date, at: now.getTime() }
-      const inserted = await app.db.transaction().execute(async (trx) => {
-        const row = await trx
-          .insertInto('zeroReport')
-          .values({ township, date, reportedAt: now, feedId: principal?.kind === 'feed' ? principal.feedId : null, reportedBy: actor })
-          .onConflict((oc) => oc.columns(['township', 'date']).doNothing())
-          .returning(['reportedAt'])
-          .executeTakeFirst()
-        if (row && app.databaseKind === 'postgres') await notifyEngine(trx, ZERO_REPORTS_CHANNEL, JSON.stringify(report))
-        return row
-      })
-      if (inserted) {
-        app.bus.emit('zero-report:accepted', report)
+      const created = await recordZeroReport(app, { township, date, at: now, feedId: principal?.kind === 'feed' ? principal.feedId : null, reportedBy: actor })
+      if (created) {
         return reply.code(201).send({ township, date, reportedAt: now.toISOString(), created: true })
       }
       const existing = await app.db
