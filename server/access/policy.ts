@@ -41,6 +41,7 @@ export const ROUTE_ACCESS: Record<string, Access> = {
 
   'GET /api/v1/townships': ANY_USER,
   'GET /api/v1/townships/:code': ANY_USER,
+  'GET /api/v1/townships/:code/history': ANY_USER,
   'GET /api/v1/geo/county': ANY_USER,
 
   'GET /api/v1/rulesets': only('analyst', 'admin'),

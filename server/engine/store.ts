@@ -93,7 +93,7 @@ export async function loadEngineInputs(db: Db, rulesetId?: number): Promise<Engi
 }
 
 /** Events in [from, to) by occurrence, paged by id, for replays. */
-export async function* eventPages(db: Db, filter: { from: Date; to?: Date; order: 'id' | 'occurred' }): AsyncIterable<Array<RiskEvent & { receivedAt: number }>> {
+export async function* eventPages(db: Db, filter: { from: Date; to?: Date; order: 'id' | 'occurred'; township?: string }): AsyncIterable<Array<RiskEvent & { receivedAt: number }>> {
   if (filter.order === 'id') {
     let after = 0
     for (;;) {
@@ -102,6 +102,7 @@ export async function* eventPages(db: Db, filter: { from: Date; to?: Date; order
         .select(EVENT_COLUMNS)
         .where('occurredAt', '>=', filter.from)
         .$if(filter.to !== undefined, (q) => q.where('occurredAt', '<', filter.to!))
+        .$if(filter.township !== undefined, (q) => q.where('township', '=', filter.township!))
         .where('id', '>', after)
         .orderBy('id')
         .limit(PAGE)
@@ -120,6 +121,7 @@ export async function* eventPages(db: Db, filter: { from: Date; to?: Date; order
       .select(EVENT_COLUMNS)
       .where('occurredAt', '>=', filter.from)
       .$if(filter.to !== undefined, (q) => q.where('occurredAt', '<', filter.to!))
+      .$if(filter.township !== undefined, (q) => q.where('township', '=', filter.township!))
       .$if(c !== null, (q) => q.where((eb) => eb.or([eb('occurredAt', '>', c!.at), eb.and([eb('occurredAt', '=', c!.at), eb('id', '>', c!.id)])])))
       .orderBy('occurredAt')
       .orderBy('id')
