@@ -120,7 +120,9 @@ export const useDutyAlertsStore = defineStore('duty-alerts', () => {
   }
 
   async function fetchDetail(id: AlertJson['id']): Promise<AlertDetailJson> {
-    const detail = await api<AlertDetailJson>(`/api/v1/alerts/${encodeURIComponent(String(id))}`)
+    // The API answers {alert, timeline, comments}; the drawer works with the alert and its timeline together.
+    const raw = await api<{ alert: AlertJson; timeline: AlertDetailJson['timeline']; comments?: unknown[] }>(`/api/v1/alerts/${encodeURIComponent(String(id))}`)
+    const detail: AlertDetailJson = { ...raw.alert, timeline: raw.timeline }
     const { timeline: _timeline, ...alert } = detail
     upsert(alert as AlertJson)
     return detail

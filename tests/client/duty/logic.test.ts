@@ -148,3 +148,14 @@ describe('forms', () => {
     expect(lastChange([entry(3, 'b'), entry(7, 'c'), entry(5, 'a')])?.actor).toBe('c')
   })
 })
+
+describe('ruleLabel', () => {
+  it('names a rule from the rule set, falls back to its id, and calls a rule-less alert a level alert', async () => {
+    const { ruleLabel } = await import('../../../client/src/screens/duty/logic.ts')
+    const names = { 'mass-incident': '群体性事件' }
+    expect(ruleLabel({ ruleId: 'mass-incident' }, names, '等级预警')).toBe('群体性事件')
+    expect(ruleLabel({ ruleId: 'retired-rule' }, names, '等级预警')).toBe('retired-rule')
+    expect(ruleLabel({ ruleId: null }, names, '等级预警')).toBe('等级预警')
+    expect(ruleLabel({ ruleId: 'mass-incident', ruleName: '服务端名称' }, names, '等级预警')).toBe('服务端名称')
+  })
+})

@@ -83,7 +83,7 @@ describe('duty screen', () => {
   })
 
   it('enables only the legal actions and validates the dispatch form before sending', async () => {
-    const w = await mountDuty(list([alert({ id: 4, state: 'acknowledged', raisedAt: recent(30) })]), on('GET', /\/api\/v1\/alerts\/4$/, () => ({ status: 200, body: { ...alert({ id: 4, state: 'acknowledged', raisedAt: recent(30) }), timeline: [] } })))
+    const w = await mountDuty(list([alert({ id: 4, state: 'acknowledged', raisedAt: recent(30) })]), on('GET', /\/api\/v1\/alerts\/4$/, () => ({ status: 200, body: { alert: alert({ id: 4, state: 'acknowledged', raisedAt: recent(30) }), timeline: [], comments: [] } })))
     await rows(w)[0]!.trigger('click')
     await flushPromises()
     const enabled = (a: string) => !(w.find(`[data-test="action-${a}"]`).element as HTMLButtonElement).disabled
@@ -114,10 +114,11 @@ describe('duty screen', () => {
         status: 200,
         body: refreshed
           ? {
-              ...alert({ id: 5, state: 'acknowledged', version: 2, raisedAt: recent(3) }),
+              alert: alert({ id: 5, state: 'acknowledged', version: 2, raisedAt: recent(3) }),
               timeline: [{ seq: 9, at, actor: '张三', action: 'ack', fromState: 'new', toState: 'acknowledged', note: null, payload: null }],
+              comments: [],
             }
-          : { ...alert({ id: 5, state: 'new', raisedAt: recent(3) }), timeline: [] },
+          : { alert: alert({ id: 5, state: 'new', raisedAt: recent(3) }), timeline: [], comments: [] },
       })),
     )
     // Keyboard: j selects the first row, a acknowledges it.
@@ -142,7 +143,7 @@ describe('duty screen', () => {
     const a = alert({ id: 8, raisedAt: recent(3), lastEvent: { id: 77, source: 'petition', sourceSystem: '12345', externalId: 'X-1', occurredAt: recent(4) } })
     const w = await mountDuty(
       list([a]),
-      on('GET', /\/api\/v1\/alerts\/8$/, () => ({ status: 200, body: { ...a, timeline: [] } })),
+      on('GET', /\/api\/v1\/alerts\/8$/, () => ({ status: 200, body: { alert: a, timeline: [], comments: [] } })),
       on('GET', /\/api\/v1\/townships\/990100001$/, () => ({
         status: 200,
         body: {

@@ -100,8 +100,10 @@ describe('REST', () => {
   })
 
   it('on 409 stale refreshes the alert and reports who changed it', async () => {
+    // The server's shape: {alert, timeline, comments}.
     const refreshed = {
-      ...alert({ id: 5, version: 4, state: 'acknowledged' }),
+      alert: alert({ id: 5, version: 4, state: 'acknowledged' }),
+      comments: [],
       timeline: [
         { seq: 1, at: '2026-11-23T02:00:00Z', actor: null, action: 'raise', fromState: null, toState: 'new', note: null, payload: null },
         { seq: 2, at: '2026-11-23T02:42:00Z', actor: '张三', action: 'ack', fromState: 'new', toState: 'acknowledged', note: null, payload: null },

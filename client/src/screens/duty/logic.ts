@@ -297,3 +297,10 @@ export function formatDateTime(iso: string | null | undefined, locale: UiLocale)
   if (Number.isNaN(d.getTime())) return ''
   return new Intl.DateTimeFormat(locale, { year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', hour12: false }).format(d)
 }
+
+/** What to call an alert's rule: its name in the rule set, else its id; a level alert has no rule. */
+export function ruleLabel(alert: { ruleId: string | null; ruleName?: string | null }, names: Record<string, string>, levelAlert: string): string {
+  if (alert.ruleName) return alert.ruleName
+  if (alert.ruleId === null) return levelAlert
+  return names[alert.ruleId] ?? alert.ruleId
+}
