@@ -143,12 +143,7 @@ export const useDutyAlertsStore = defineStore('duty-alerts', () => {
     } catch (err) {
       if (!(err instanceof ApiError)) return { kind: 'error', status: 0, message: (err as Error).message }
       if (err.status === 409) {
-        let refreshed: AlertDetailJson | null = null
-        try {
-          refreshed = await fetchDetail(id)
-        } catch {
-          refreshed = null
-        }
+        const refreshed: AlertDetailJson | null = await fetchDetail(id).catch(() => null)
         return { kind: err.code === 'stale' ? 'stale' : 'conflict', alert: refreshed, by: lastChange(refreshed?.timeline), message: err.message }
       }
       if (err.status === 400 && err.fields.length) return { kind: 'invalid', fields: err.fields, message: err.message }

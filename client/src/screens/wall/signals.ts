@@ -33,12 +33,7 @@ const cache = new Map<string, { at: number; detail: unknown }>()
 export async function townshipDetail(code: string, now = Date.now()): Promise<unknown> {
   const hit = cache.get(code)
   if (hit && now - hit.at < TTL_MS) return hit.detail
-  let detail: unknown = null
-  try {
-    detail = await api<unknown>(`/api/v1/townships/${encodeURIComponent(code)}`)
-  } catch {
-    detail = null
-  }
+  const detail = await api<unknown>(`/api/v1/townships/${encodeURIComponent(code)}`).catch(() => null)
   cache.delete(code)
   cache.set(code, { at: now, detail })
   while (cache.size > MAX_ENTRIES) cache.delete(cache.keys().next().value as string)
