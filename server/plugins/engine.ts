@@ -1,5 +1,6 @@
 import type { FastifyInstance } from 'fastify'
 import fp from 'fastify-plugin'
+import { Gauge } from 'prom-client'
 import type pg from 'pg'
 import type { Db } from '../../db/connect.ts'
 import type { ZeroReport } from '../domain/event.ts'
@@ -51,6 +52,14 @@ export default fp<EnginePluginOptions>(
       log: app.log,
     })
     app.decorate('engine', live)
+    new Gauge({
+      name: 'shaowang_engine_leader',
+      help: '1 when this process runs the live risk engine (holds the leadership), else 0',
+      registers: [app.metrics],
+      collect() {
+        this.set(live.running ? 1 : 0)
+      },
+    })
 
     const url = options.databaseUrl ?? (options.pool?.options as { connectionString?: string } | undefined)?.connectionString
     if (app.databaseKind === 'pglite' || !url) {

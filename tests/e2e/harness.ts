@@ -54,7 +54,8 @@ export async function startServer(env: Record<string, string> = {}): Promise<Run
   const port = await freePort()
   const dataDir = mkdtempSync(join(tmpdir(), 'shaowang-e2e-'))
   let database: string | null = null
-  const base = process.env['DATABASE_URL']
+  // An explicit DATABASE_URL shares that database (several processes); else a fresh one per server.
+  const base = env['DATABASE_URL'] ? undefined : process.env['DATABASE_URL']
   const fullEnv: Record<string, string> = {
     PATH: process.env['PATH'] ?? '',
     PORT: String(port),

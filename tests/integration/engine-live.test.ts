@@ -2,6 +2,7 @@ import { describe, expect, it, vi } from 'vitest'
 import { DEFAULT_RULE_SET } from '../../server/domain/default-ruleset.ts'
 import { build } from '../helpers/app.ts'
 import { feedToken, signIn } from '../helpers/auth.ts'
+import { baseUrl, closeAllClients, connectLive } from '../helpers/live.ts'
 
 const { app } = await build()
 const analyst = await signIn(app, ['analyst'])
@@ -51,6 +52,20 @@ describe('the live path: an event in, an explained alert out', () => {
     expect(items.at(-1)!.score).toBeGreaterThan(0)
     expect(items.slice(0, -2).every((d) => d.score === 0 && d.level === 'blue')).toBe(true)
     expect((await app.inject({ url: `/api/v1/townships/${TOWNSHIP}/history?days=400`, headers: { cookie: duty.cookie } })).statusCode).toBe(400)
+  })
+
+  it('pushes alert:new to a connected client for an ingested triggering event', async () => {
+    await app.listen({ port: 0, host: '127.0.0.1' })
+    const client = await connectLive(baseUrl(app), { token: duty.cookie.slice('sid='.length) })
+    await app.inject({
+      method: 'POST',
+      url: '/api/v1/events',
+      headers: { authorization: `Bearer ${token}` },
+      payload: { source: 'incident', externalId: 'mass-2', township: '990100011', category: 'mass', peopleCount: 12, occurredAt: new Date().toISOString() },
+    })
+    const message = await client.waitFor(() => client.of('alert:new').find((m) => m.alert.township.code === '990100011' && m.alert.ruleId === massRule.id), 'alert:new')
+    expect(message).toMatchObject({ seq: expect.any(Number), alert: { level: 'red', state: 'new', lastEvent: { externalId: 'mass-2' } } })
+    closeAllClients()
   })
 
   it('keeps a township officer to their own township', async () => {
