@@ -120,10 +120,15 @@ export const useDutyAlertsStore = defineStore('duty-alerts', () => {
   }
 
   async function fetchDetail(id: AlertJson['id']): Promise<AlertDetailJson> {
-    const detail = await api<AlertDetailJson>(`/api/v1/alerts/${encodeURIComponent(String(id))}`)
-    const { timeline: _timeline, ...alert } = detail
-    upsert(alert as AlertJson)
-    return detail
+    // The server answers `{alert, timeline, comments}` (§6); an older shape put the alert's fields
+    // at the top level beside `timeline`. Accept both, and never store anything but an alert.
+    const body = await api<AlertDetailJson | { alert: AlertJson; timeline?: TimelineEntry[] }>(`/api/v1/alerts/${encodeURIComponent(String(id))}`)
+    const nested = 'alert' in body && isAlert(body.alert) ? body.alert : null
+    const { timeline, ...flat } = body as AlertDetailJson
+    const alert = nested ?? (isAlert(flat) ? (flat as AlertJson) : null)
+    if (!alert) throw new Error(`alert ${String(id)}: unexpected response`)
+    upsert(alert)
+    return { ...alert, timeline: body.timeline ?? timeline ?? [] }
   }
 
   async function perform(id: AlertJson['id'], action: AlertAction, body: Record<string, unknown>): Promise<ActionOutcome> {
