@@ -112,12 +112,14 @@ describe('the rules workbench, in a real browser', () => {
 
     // Saved as a draft.
     await page.locator('[data-test="rules-save-comment"]').fill('集体访阈值提高到 500 人（e2e）')
+    const savedResponse = page.waitForResponse((r) => r.url().endsWith('/api/v1/rulesets') && r.request().method() === 'POST')
     await page.locator('[data-test="rules-save"]').click()
-    const versions = page.locator('[data-test^="rules-version-"]')
-    await expect.poll(() => versions.count(), { timeout: 10_000 }).toBe(2)
-    const all = await analyst.get<Array<{ id: number; status: string }>>('/api/v1/rulesets')
-    const draft = all.find((v) => v.id !== live.id)!
+    const created = await savedResponse
+    expect(created.status()).toBe(201)
+    const draft = (await created.json()) as { id: number; status: string }
     expect(draft.status).toBe('draft')
+    await page.locator(`[data-test="rules-version-${draft.id}"]`).waitFor()
+    expect((await analyst.get<Array<{ id: number }>>('/api/v1/rulesets')).map((v) => v.id).sort()).toEqual([live.id, draft.id].sort())
     const saved = await analyst.get<Version>(`/api/v1/rulesets/${draft.id}`)
     expect(saved.document.rules.find((r) => r.id === RULE)?.when).toBe(FIXED)
     await page.locator(`[data-test="rules-version-${draft.id}"] [data-test="rules-status-chip"][data-status="draft"]`).waitFor()
