@@ -43,8 +43,9 @@ export interface AuditEntry {
   actorKind: string
   action: string
   target: string | null
-  fromValue: unknown
-  toValue: unknown
+  /** the value before and after, as the server's audit rows call them */
+  from: unknown
+  to: unknown
   note: string | null
   ip: string | null
 }
@@ -74,9 +75,10 @@ async function loadInto<T>(s: Section<T>, path: string): Promise<void> {
   s.loading = true
   s.error = null
   try {
-    const items = await getOptional<T[]>(path)
-    s.unavailable = items === null
-    s.items = items ?? []
+    // Most lists come as an array; silences as a page `{items}` (GET /api/v1/silences).
+    const body = await getOptional<T[] | { items: T[] }>(path)
+    s.unavailable = body === null
+    s.items = body === null ? [] : Array.isArray(body) ? body : (body.items ?? [])
   } catch (err) {
     s.error = errorMessage(err)
   } finally {
