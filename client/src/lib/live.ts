@@ -4,6 +4,7 @@ import { useAlertsStore } from '../stores/alerts.ts'
 import { useEventsStore } from '../stores/events.ts'
 import { useRiskStore } from '../stores/risk.ts'
 import { ApiError } from './api.ts'
+import type { WallEvent } from './live-types.ts'
 import { connectLive, type SocketFactory } from './socket.ts'
 
 export interface StartLiveOptions {
@@ -14,7 +15,12 @@ export interface StartLiveOptions {
   pollMs?: number
   /** Housekeeping period (day rollover of the sliding windows), ms. */
   housekeepingMs?: number
+  /** Live events are counted at most once per this period (the first at once), ms. */
+  eventBatchMs?: number
 }
+
+/** Events held between two batches at most (a bound, far above what `event:new` sampling sends). */
+const MAX_PENDING_EVENTS = 1000
 
 /** Initial REST load of everything the wall shows. Rejects only when signed out (401). */
 export async function loadInitial(): Promise<void> {
@@ -32,6 +38,30 @@ export function startLive(options: StartLiveOptions): () => void {
   let wasOffline = false
   let offlineSince: number | null = null
   let catchingUp = false
+
+  // `event:new` arrives up to 20 times a second, and every ingest redraws three charts and the
+  // feed. One at a time that kept the wall's main thread busy for longer than the messages were
+  // apart: it fell behind, missed heartbeats and went offline. So events are counted in batches:
+  // the first at once, then whatever arrived in the meantime once per `eventBatchMs`.
+  const batchMs = options.eventBatchMs ?? 1_000
+  let pendingEvents: WallEvent[] = []
+  let lastBatchAt = Number.NEGATIVE_INFINITY
+  let batchTimer: ReturnType<typeof setTimeout> | null = null
+  function flushEvents(): void {
+    batchTimer = null
+    lastBatchAt = Date.now()
+    const batch = pendingEvents
+    pendingEvents = []
+    if (batch.length) events.ingest(batch)
+  }
+  function queueEvent(event: WallEvent): void {
+    pendingEvents.push(event)
+    if (pendingEvents.length > MAX_PENDING_EVENTS) pendingEvents.splice(0, pendingEvents.length - MAX_PENDING_EVENTS)
+    if (batchTimer) return
+    const wait = lastBatchAt + batchMs - Date.now()
+    if (wait <= 0) flushEvents()
+    else batchTimer = setTimeout(flushEvents, wait)
+  }
 
   const guard = (promise: Promise<unknown>) =>
     promise.catch((err: unknown) => {
@@ -66,7 +96,7 @@ export function startLive(options: StartLiveOptions): () => void {
         risk.noteSeq(message.seq)
       },
       eventNew(message) {
-        events.ingest([message.event])
+        queueEvent(message.event)
         risk.noteSeq(message.seq)
       },
       state(state) {
@@ -98,6 +128,9 @@ export function startLive(options: StartLiveOptions): () => void {
   return () => {
     clearInterval(poll)
     clearInterval(housekeeping)
+    if (batchTimer) clearTimeout(batchTimer)
+    batchTimer = null
+    pendingEvents = []
     connection.close()
   }
 }
