@@ -1,5 +1,6 @@
 import { sql } from 'kysely'
 import type { Db } from '../../db/connect.ts'
+import type { EventRow as StoredEvent } from '../../db/schema.ts'
 import type { TownshipSnapshot } from '../domain/engine.ts'
 import type { RiskEvent, ZeroReport } from '../domain/event.ts'
 import { validateRuleSet } from '../domain/ruleset.ts'
@@ -29,25 +30,7 @@ export const EVENT_COLUMNS = [
   'attributes',
 ] as const
 
-type EventRow = {
-  id: number
-  source: string
-  sourceSystem: string
-  externalId: string
-  township: string
-  village: string | null
-  grid: string | null
-  category: string
-  severity: number
-  peopleCount: number
-  occurredAt: Date
-  reportedAt: Date
-  receivedAt: Date
-  status: string
-  title: string | null
-  partyHashes: string[]
-  attributes: unknown
-}
+type EventRow = Pick<StoredEvent, (typeof EVENT_COLUMNS)[number]>
 
 export function toRiskEvent(row: EventRow): RiskEvent & { receivedAt: number } {
   return {
