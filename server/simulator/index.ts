@@ -14,7 +14,7 @@ export const DEFAULT_SPEED = 720
 const BACKFILL_BATCH = 2000
 
 /** The system feed the simulator delivers as (its token is random and never shown). */
-async function simulatorSubmitter(app: FastifyInstance): Promise<Submitter> {
+export async function simulatorSubmitter(app: FastifyInstance): Promise<Submitter> {
   let feed = await app.db.selectFrom('feed').select(['id', 'name']).where('name', '=', SIMULATOR_FEED).executeTakeFirst()
   if (!feed) {
     await createFeed(app.db, { name: SIMULATOR_FEED, description: 'in-process demo simulator (DEMO=1)', createdBy: 'system' }).catch(() => {})

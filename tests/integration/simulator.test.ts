@@ -2,7 +2,7 @@ import { sql } from 'kysely'
 import { describe, expect, it } from 'vitest'
 import { countEvents } from '../../server/modules/events/repository.ts'
 import { backfill, countyFromRegions } from '../../server/simulator/generator.ts'
-import { backfillIfEmpty, DEFAULT_SEED, fileQuietDays, SIMULATOR_FEED, startSimulator } from '../../server/simulator/index.ts'
+import { backfillIfEmpty, DEFAULT_SEED, fileQuietDays, SIMULATOR_FEED, simulatorSubmitter, startSimulator } from '../../server/simulator/index.ts'
 import type { RiskEvent } from '../../server/domain/event.ts'
 import { build } from '../helpers/app.ts'
 import { signIn } from '../helpers/auth.ts'
@@ -70,27 +70,6 @@ describe('the in-process simulator (DEMO=1)', () => {
     await simulator!.stop()
     expect(simulator!.running).toBe(false)
   })
-
-  it("files today's zero report for each quiet township, never for a busy one or one whose feed is cut", async () => {
-    const today = new Intl.DateTimeFormat('en-CA', { timeZone: 'Asia/Shanghai' }).format(new Date())
-    const feed = await database.db.selectFrom('feed').select('id').where('name', '=', SIMULATOR_FEED).executeTakeFirstOrThrow()
-    const busy = new Set(
-      (await database.db.selectFrom('event').select('township').distinct().where('occurredAt', '>=', new Date(Date.now() - 86_400_000)).where('submittedBy', '=', SIMULATOR_FEED).execute()).map((r) => r.township),
-    )
-    const quiet = app.regions.townships().map((t) => t.code).filter((c) => !busy.has(c))
-    expect(quiet.length, 'the fixture leaves some townships quiet').toBeGreaterThan(1)
-    const cut = quiet[0]!
-    await database.db.deleteFrom('zeroReport').execute()
-    const reported: string[] = []
-    const off = app.bus.on('zero-report:accepted', (r) => void reported.push(r.township))
-    await fileQuietDays(app, feed.id, new Set([cut]))
-    await fileQuietDays(app, feed.id, new Set([cut])) // a second pass files nothing new
-    off()
-    const rows = await database.db.selectFrom('zeroReport').select(['township', sql<string>`date::text`.as('date')]).execute()
-    expect(rows.map((r) => r.township).sort()).toEqual(quiet.slice(1).sort())
-    expect(rows.every((r) => r.date === today)).toBe(true)
-    expect(reported.sort()).toEqual(quiet.slice(1).sort())
-  })
 })
 
 describe('npm run simulate (the CLI feed)', () => {
@@ -121,5 +100,30 @@ describe('npm run simulate (the CLI feed)', () => {
     expect(stored.filter((e) => e.category === 'mass' && e.peopleCount === 35)).toHaveLength(1)
     const invalid = await new Promise<number | null>((resolve) => spawn(process.execPath, [script, '--url', 'http://127.0.0.1:1'], { stdio: 'ignore' }).on('exit', resolve))
     expect(invalid).toBe(1)
+  })
+})
+
+describe('zero reports from the simulator', () => {
+  it("files today's zero report for each quiet township, never for a busy one or one whose feed is cut", async () => {
+    const { app: fresh, database: db } = await build()
+    const submitter = await simulatorSubmitter(fresh)
+    const codes = fresh.regions.townships().map((t) => t.code).sort()
+    const [busy, cut] = [codes[0]!, codes[1]!]
+    const ingest = await fresh.ingest.ingest(
+      [{ source: 'dispute', externalId: 'zr-busy', township: busy, category: 'neighbour', occurredAt: new Date(Date.now() - 3_600_000).toISOString() }],
+      submitter,
+    )
+    expect(ingest.accepted).toBe(1)
+    const reported: string[] = []
+    const off = fresh.bus.on('zero-report:accepted', (r) => void reported.push(r.township))
+    await fileQuietDays(fresh, submitter.feedId!, new Set([cut]))
+    await fileQuietDays(fresh, submitter.feedId!, new Set([cut])) // a second pass files nothing new
+    off()
+    const today = new Intl.DateTimeFormat('en-CA', { timeZone: 'Asia/Shanghai' }).format(new Date())
+    const rows = await db.db.selectFrom('zeroReport').select(['township', sql<string>`date::text`.as('date')]).execute()
+    const quiet = codes.filter((c) => c !== busy && c !== cut)
+    expect(rows.map((r) => r.township).sort()).toEqual(quiet)
+    expect(rows.every((r) => r.date === today)).toBe(true)
+    expect(reported.sort()).toEqual(quiet)
   })
 })
