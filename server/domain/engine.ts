@@ -174,6 +174,8 @@ export interface Engine {
   zeroReport(report: ZeroReport, now: number): EngineOutput
   tick(now: number): EngineOutput
   snapshot(now: number): TownshipSnapshot[]
+  /** The same for some townships only: cost bounded by their number, not the county's. */
+  snapshotOf(townships: Iterable<string>, now: number): TownshipSnapshot[]
   explain(township: string, now: number): Explanation
   /** The current score of one township (full precision, capped), without changing state. */
   scoreOf(township: string, now: number): number
@@ -863,6 +865,10 @@ export function createEngine(options: EngineOptions): Engine {
     return false
   }
 
+  function snapshotOfState(s: TownshipState, now: number): TownshipSnapshot {
+    return { township: s.code, score: displayScore(scoreAt(s, Math.max(now, s.clock))), level: s.level, silent: silentOf(s), updatedAt: s.updatedAt }
+  }
+
   return {
     ruleSet,
     days,
@@ -871,15 +877,14 @@ export function createEngine(options: EngineOptions): Engine {
     tick,
     snapshot(now) {
       start(now)
+      return [...states.values()].map((s) => snapshotOfState(s, now))
+    },
+    snapshotOf(codes, now) {
+      start(now)
       const list: TownshipSnapshot[] = []
-      for (const s of states.values()) {
-        list.push({
-          township: s.code,
-          score: displayScore(scoreAt(s, Math.max(now, s.clock))),
-          level: s.level,
-          silent: silentOf(s),
-          updatedAt: s.updatedAt,
-        })
+      for (const code of codes) {
+        const s = states.get(code)
+        if (s) list.push(snapshotOfState(s, now))
       }
       return list
     },

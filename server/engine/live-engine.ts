@@ -242,7 +242,7 @@ export class LiveEngine {
     const touched = new Set(outputs.flatMap((o) => o.changes.map((c) => c.township)))
     if (decisions.length) await this.#options.sink.applyAlerts(decisions, new Date(now))
     if (touched.size && this.#engine) {
-      await this.#saveAndPush(this.#engine.snapshot(now).filter((s) => touched.has(s.township)), true)
+      await this.#saveAndPush(this.#engine.snapshotOf(touched, now), true)
     }
   }
 
