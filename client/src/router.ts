@@ -12,13 +12,6 @@ declare module 'vue-router' {
   }
 }
 
-declare module 'vue-router' {
-  interface RouteMeta {
-    /** false: a full-screen route without the app header (the wall). */
-    chrome?: boolean
-  }
-}
-
 export const router = createRouter({
   history: createWebHistory(),
   routes: [

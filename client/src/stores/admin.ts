@@ -1,7 +1,6 @@
 import { defineStore } from 'pinia'
 import { reactive, ref } from 'vue'
-import { ApiError } from '../lib/api.ts'
-import { del, errorMessage, fieldErrors, getOptional, postJson, request } from '../lib/http.ts'
+import { ApiError, api, del, errorMessage, fieldErrors, getOptional, postJson } from '../lib/api.ts'
 import type { Role } from '../screens/admin/logic.ts'
 
 export interface AdminUser {
@@ -181,7 +180,7 @@ export const useAdminStore = defineStore('admin', () => {
     geo.done = false
     geo.fieldErrors = {}
     try {
-      await request('/api/v1/geo/county', { method: 'PUT', body: JSON.stringify(geojson) })
+      await api('/api/v1/geo/county', { method: 'PUT', body: JSON.stringify(geojson) })
       geo.done = true
       return true
     } catch (err) {

@@ -5,8 +5,7 @@
 import { defineStore } from 'pinia'
 import { io } from 'socket.io-client'
 import { computed, ref, shallowRef } from 'vue'
-import { ApiError, api } from '../lib/api.ts'
-import { apiWrite } from '../lib/csrf.ts'
+import { ApiError, api, postJson } from '../lib/api.ts'
 import { filterQuery, lastChange, type QueueFilter } from '../screens/duty/logic.ts'
 import type { AlertAction, AlertDetailJson, AlertJson, Page, TimelineEntry } from '../screens/duty/types.ts'
 
@@ -132,7 +131,7 @@ export const useDutyAlertsStore = defineStore('duty-alerts', () => {
     const current = byId.value[key(id)]
     if (!current) return { kind: 'error', status: 0, message: 'unknown alert' }
     try {
-      const result = await apiWrite<unknown>(`/api/v1/alerts/${encodeURIComponent(String(id))}/${action}`, { ...body, version: current.version })
+      const result = await postJson<unknown>(`/api/v1/alerts/${encodeURIComponent(String(id))}/${action}`, { ...body, version: current.version })
       const updated = isAlert(result) ? result : isAlert((result as { alert?: unknown })?.alert) ? (result as { alert: AlertJson }).alert : null
       if (updated) {
         upsert(updated)

@@ -1,8 +1,7 @@
 import { defineStore } from 'pinia'
 import { computed, reactive, ref, watch } from 'vue'
 import type { RulesetSummary } from '../../../server/modules/rulesets/schema.ts'
-import { ApiError } from '../lib/api.ts'
-import { del, errorMessage, fieldErrors, getJson, getOptional, HttpBodyError, type Jsonify, postJson } from '../lib/http.ts'
+import { api, ApiError, del, errorMessage, fieldErrors, getOptional, type Jsonify, postJson } from '../lib/api.ts'
 import { type BacktestResult, canonical, emptyRuleSet, rangeToInstants, type RuleSetDocument, type RuleSetIssue } from '../screens/rules/logic.ts'
 
 export type VersionSummary = Jsonify<RulesetSummary>
@@ -70,7 +69,7 @@ export const useRulesStore = defineStore('rules', () => {
   const documents = new Map<number, RuleSetDocument>()
 
   async function loadVersions(): Promise<void> {
-    versions.value = await getJson<VersionSummary[]>('/api/v1/rulesets')
+    versions.value = await api<VersionSummary[]>('/api/v1/rulesets')
     live.value = await getOptional<VersionWithDocument>('/api/v1/rulesets/live')
   }
 
@@ -95,7 +94,7 @@ export const useRulesStore = defineStore('rules', () => {
   async function fetchDocument(id: number): Promise<RuleSetDocument> {
     const cached = documents.get(id)
     if (cached) return clone(cached)
-    const v = await getJson<VersionWithDocument>(`/api/v1/rulesets/${id}`)
+    const v = await api<VersionWithDocument>(`/api/v1/rulesets/${id}`)
     documents.set(id, v.document)
     return clone(v.document)
   }
@@ -179,7 +178,7 @@ export const useRulesStore = defineStore('rules', () => {
       return created.id
     } catch (err) {
       saveError.value = errorMessage(err)
-      if (err instanceof HttpBodyError && err.status === 400) {
+      if (err instanceof ApiError && err.status === 400) {
         const errors = (err.body as { errors?: RuleSetIssue[] } | null)?.errors
         issues.value = errors ?? err.fields.map((f) => ({ path: f.field, message: f.message }))
       }
@@ -241,7 +240,7 @@ export const useRulesStore = defineStore('rules', () => {
   async function loadCalendar(): Promise<void> {
     calendarError.value = null
     try {
-      calendar.value = await getJson<SensitivePeriod[]>('/api/v1/calendar')
+      calendar.value = await api<SensitivePeriod[]>('/api/v1/calendar')
     } catch (err) {
       calendarError.value = errorMessage(err)
     }

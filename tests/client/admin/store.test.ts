@@ -4,7 +4,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import { nextTick } from 'vue'
 import { createI18n } from 'vue-i18n'
 import zh from '../../../client/src/i18n/zh-CN.ts'
-import { setCsrfToken } from '../../../client/src/lib/http.ts'
+import { resetApi } from '../../../client/src/lib/api.ts'
 import CredentialsTab from '../../../client/src/screens/admin/CredentialsTab.vue'
 import { auditQuery } from '../../../client/src/screens/admin/logic.ts'
 import messages from '../../../client/src/screens/admin/messages.ts'
@@ -17,7 +17,7 @@ const flush = () => new Promise((r) => setTimeout(r, 0))
 
 beforeEach(() => {
   setActivePinia(createPinia())
-  setCsrfToken(null)
+  resetApi()
 })
 afterEach(() => vi.unstubAllGlobals())
 

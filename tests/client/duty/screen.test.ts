@@ -3,7 +3,7 @@ import { createPinia, setActivePinia } from 'pinia'
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import { createMemoryHistory, createRouter } from 'vue-router'
 import { i18n } from '../../../client/src/i18n/index.ts'
-import { setCsrfToken } from '../../../client/src/lib/csrf.ts'
+import { resetApi } from '../../../client/src/lib/api.ts'
 import DutyScreen from '../../../client/src/screens/duty/DutyScreen.vue'
 import type { AlertJson } from '../../../client/src/screens/duty/types.ts'
 import { alert } from './fixtures.ts'
@@ -14,7 +14,7 @@ let socket: FakeSocket
 
 beforeEach(() => {
   setActivePinia(createPinia())
-  setCsrfToken(null)
+  resetApi()
   i18n.global.locale.value = 'zh-CN'
   socket = new FakeSocket()
 })

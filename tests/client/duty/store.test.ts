@@ -1,6 +1,6 @@
 import { createPinia, setActivePinia } from 'pinia'
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
-import { setCsrfToken } from '../../../client/src/lib/csrf.ts'
+import { resetApi } from '../../../client/src/lib/api.ts'
 import { useDutyAlertsStore } from '../../../client/src/stores/duty-alerts.ts'
 import { DEFAULT_FILTER } from '../../../client/src/screens/duty/logic.ts'
 import { alert } from './fixtures.ts'
@@ -8,7 +8,7 @@ import { FakeSocket, on, session, stubFetch } from './fake.ts'
 
 beforeEach(() => {
   setActivePinia(createPinia())
-  setCsrfToken(null)
+  resetApi()
 })
 afterEach(() => vi.unstubAllGlobals())
 

@@ -1,6 +1,6 @@
 import { createPinia, setActivePinia } from 'pinia'
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
-import { setCsrfToken } from '../../../client/src/lib/http.ts'
+import { resetApi } from '../../../client/src/lib/api.ts'
 import type { RuleSetDocument } from '../../../client/src/screens/rules/logic.ts'
 import { documentFromImport, useRulesStore, VALIDATE_DEBOUNCE_MS } from '../../../client/src/stores/rules.ts'
 import { mockFetch, session } from '../helpers/fetch.ts'
@@ -27,7 +27,7 @@ function baseRoutes() {
 
 beforeEach(() => {
   setActivePinia(createPinia())
-  setCsrfToken(null)
+  resetApi()
 })
 afterEach(() => {
   vi.useRealTimers()
