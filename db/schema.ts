@@ -1,6 +1,8 @@
 // Table types for Kysely: the single source of the database's TypeScript types. Column names
 // are camelCase here and snake_case in SQL (CamelCasePlugin).
 import type { ColumnType, Generated, Insertable, Selectable, Updateable } from 'kysely'
+import { ALERT_STATES, type AlertState as AlertStateName, SATISFACTIONS, type Satisfaction } from '../server/domain/alert-lifecycle.ts'
+import { ALERT_LEVELS, type AlertLevel } from '../server/domain/ruleset.ts'
 
 type Timestamp = ColumnType<Date, Date | string, Date | string>
 type CreatedAt = ColumnType<Date, Date | string | undefined, never>
@@ -178,12 +180,10 @@ export interface ZeroReportTable {
   reportedBy: string
 }
 
-export const ALERT_LEVELS = ['yellow', 'orange', 'red'] as const
-export type AlertLevel = (typeof ALERT_LEVELS)[number]
-export const ALERT_STATES = ['new', 'acknowledged', 'dispatched', 'resolved', 'closed'] as const
-export type AlertStateName = (typeof ALERT_STATES)[number]
-export const SATISFACTIONS = ['satisfied', 'basically_satisfied', 'dissatisfied'] as const
-export type Satisfaction = (typeof SATISFACTIONS)[number]
+// The domain owns these vocabularies; the table types use them.
+
+export { ALERT_LEVELS, ALERT_STATES, SATISFACTIONS }
+export type { AlertLevel, AlertStateName, Satisfaction }
 
 /** What an alert remembers of the event that last touched it (the event table is not FK'd). */
 export interface LastEventSnapshot {

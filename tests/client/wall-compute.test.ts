@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import type { Alert } from '../../client/src/lib/live-types.ts'
+import { alertJson } from './helpers/alert.ts'
 import {
   alertKpis,
   boundedInsertSorted,
@@ -22,26 +23,7 @@ import {
 
 const LABELS = { blue: '蓝色', yellow: '黄色', orange: '橙色', red: '红色' }
 
-function alert(over: Partial<Alert> = {}): Alert {
-  return {
-    id: 1,
-    township: { code: '990100001', name: '城关街道' },
-    ruleId: null,
-    level: 'red',
-    state: 'new',
-    escalated: false,
-    recovered: false,
-    count: 1,
-    raisedAt: '2026-11-20T08:00:00+08:00',
-    lastSeenAt: '2026-11-20T08:00:00+08:00',
-    deadline: null,
-    department: null,
-    leadOfficial: null,
-    lastEvent: null,
-    version: 1,
-    ...over,
-  }
-}
+const alert = (over: Partial<Alert> = {}): Alert => alertJson({ ruleId: null, ...over })
 
 describe('ratios and KPIs', () => {
   it('has no ratio without a denominator', () => {
@@ -71,10 +53,11 @@ describe('ratios and KPIs', () => {
       alert({ id: 2, level: 'orange', state: 'acknowledged' }),
       alert({ id: 3, level: 'orange', state: 'dispatched' }),
       alert({ id: 4, level: 'yellow', state: 'resolved', deadline: '2026-11-21T00:00:00Z', resolvedAt: '2026-11-20T00:00:00Z' }),
-      alert({ id: 5, level: 'yellow', state: 'closed', deadline: '2026-11-21T00:00:00Z', resolvedAt: '2026-11-22T00:00:00Z', satisfaction: 'unsatisfied' }),
-      alert({ id: 6, level: 'blue', state: 'closed', satisfaction: 'basically_satisfied' }),
-      alert({ id: 7, level: 'blue', state: 'closed', satisfaction: '满意' }),
-      alert({ id: 8, level: 'blue', state: 'closed', satisfaction: 'whatever' }),
+      alert({ id: 5, level: 'yellow', state: 'closed', deadline: '2026-11-21T00:00:00Z', resolvedAt: '2026-11-22T00:00:00Z', satisfaction: 'dissatisfied' }),
+      alert({ id: 6, level: 'yellow', state: 'closed', satisfaction: 'basically_satisfied' }),
+      alert({ id: 7, level: 'yellow', state: 'closed', satisfaction: 'satisfied' }),
+      // Closed before satisfaction was asked for: no part of 满意度.
+      alert({ id: 8, level: 'yellow', state: 'closed', satisfaction: null }),
     ])
     expect(k.openByLevel).toEqual({ blue: 0, yellow: 0, orange: 2, red: 1 })
     expect(k.openTotal).toBe(3)

@@ -10,6 +10,7 @@ import type { Alert } from '../../client/src/lib/live-types.ts'
 import ConnectionBadge from '../../client/src/screens/wall/ConnectionBadge.vue'
 import WallScreen from '../../client/src/screens/wall/WallScreen.vue'
 import { FakeSocket } from './helpers/fake-socket.ts'
+import { alertJson } from './helpers/alert.ts'
 
 // happy-dom has no canvas: the charts render through SVG here.
 use([SVGRenderer])
@@ -43,26 +44,8 @@ const GEO = {
   }),
 }
 
-function redAlert(over: Partial<Alert> = {}): Alert {
-  return {
-    id: 501,
-    township: { code: code(3), name: NAMES[3] as string },
-    ruleId: 'collective-petition',
-    level: 'red',
-    state: 'new',
-    escalated: false,
-    recovered: false,
-    count: 1,
-    raisedAt: new Date().toISOString(),
-    lastSeenAt: new Date().toISOString(),
-    deadline: null,
-    department: null,
-    leadOfficial: null,
-    lastEvent: null,
-    version: 1,
-    ...over,
-  }
-}
+const redAlert = (over: Partial<Alert> = {}): Alert =>
+  alertJson({ id: 501, township: { code: code(3), name: NAMES[3] as string }, ruleId: 'collective-petition', raisedAt: new Date().toISOString(), ...over })
 
 type Routes = Record<string, () => Response>
 function stubFetch(overrides: Routes = {}) {

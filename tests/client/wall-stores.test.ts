@@ -4,30 +4,13 @@ import type { Alert, WallEvent } from '../../client/src/lib/live-types.ts'
 import { MAX_ALERTS, TICKER_SIZE, useAlertsStore } from '../../client/src/stores/alerts.ts'
 import { RECENT_SIZE, TREND_DAYS, useEventsStore } from '../../client/src/stores/events.ts'
 import { useRiskStore } from '../../client/src/stores/risk.ts'
+import { alertJson } from './helpers/alert.ts'
 
 const T1 = '990100001'
 const T2 = '990100002'
 
-function alert(id: number, over: Partial<Alert> = {}): Alert {
-  return {
-    id,
-    township: { code: T1, name: '城关街道' },
-    ruleId: 'collective-petition',
-    level: 'orange',
-    state: 'new',
-    escalated: false,
-    recovered: false,
-    count: 1,
-    raisedAt: new Date(Date.UTC(2026, 10, 20, 0, id % 60)).toISOString(),
-    lastSeenAt: new Date(Date.UTC(2026, 10, 20, 0, id % 60)).toISOString(),
-    deadline: null,
-    department: null,
-    leadOfficial: null,
-    lastEvent: null,
-    version: 1,
-    ...over,
-  }
-}
+const alert = (id: number, over: Partial<Alert> = {}): Alert =>
+  alertJson({ id, township: { code: T1, name: '城关街道' }, ruleId: 'collective-petition', level: 'orange', raisedAt: new Date(Date.UTC(2026, 10, 20, 0, id % 60)).toISOString(), ...over })
 
 beforeEach(() => {
   setActivePinia(createPinia())

@@ -201,10 +201,13 @@ describe('REST: the life of an alert', () => {
     const resolved = await app.db.selectFrom('alert').select(['resolvedAt', 'closedAt']).where('id', '=', alertId).executeTakeFirstOrThrow()
     expect(resolved.resolvedAt).toBeInstanceOf(Date)
     expect(resolved.closedAt).toBeNull()
+    // The wall's 按期办结率 compares these with the deadline, so the JSON carries them.
+    expect(res.json().alert).toMatchObject({ resolvedAt: resolved.resolvedAt!.toISOString(), closedAt: null })
 
     res = await act(duty, alertId, 'close', { version: 5, followUp: '回访当事人，表示认可', satisfaction: 'basically_satisfied' })
     expect(res.statusCode).toBe(200)
     expect(res.json().alert).toMatchObject({ state: 'closed', followUp: '回访当事人，表示认可', satisfaction: 'basically_satisfied', version: 6 })
+    expect(Date.parse(res.json().alert.closedAt)).toBeGreaterThanOrEqual(resolved.resolvedAt!.getTime())
 
     const detail = await app.inject({ url: `/api/v1/alerts/${alertId}`, headers: { cookie: leader.cookie } })
     expect(detail.statusCode).toBe(200)

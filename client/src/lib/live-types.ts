@@ -1,38 +1,17 @@
-// Client-side shapes of the realtime and REST contracts (DESIGN §5–§7). The server owns these;
-// the client is tolerant of additions and of optional fields being absent.
+// Client-side shapes of the realtime and REST contracts (DESIGN §5–§7), taken from the server's
+// schemas wherever it has one.
 import type { Level, Source } from '../../../server/domain/taxonomy.ts'
 
 export type { Level, Source }
 
-export const ALERT_STATES = ['new', 'acknowledged', 'dispatched', 'resolved', 'closed'] as const
-export type AlertState = (typeof ALERT_STATES)[number]
+import type { Alert } from '../../../server/modules/alerts/schema.ts'
+import { ALERT_STATES, type AlertState, SATISFACTIONS, type Satisfaction } from '../../../server/domain/alert-lifecycle.ts'
+
+// An alert as JSON (DESIGN §6): the server's route schema is the one definition.
+export type { Alert, AlertState, Satisfaction }
+export { ALERT_STATES, SATISFACTIONS }
 /** States in which an alert is still being worked on. */
 export const OPEN_ALERT_STATES: readonly AlertState[] = ['new', 'acknowledged', 'dispatched']
-
-/** 满意 / 基本满意 / 不满意, as recorded at the follow-up visit (回访). */
-export type Satisfaction = 'satisfied' | 'basically_satisfied' | 'unsatisfied'
-
-/** An alert as JSON (DESIGN §6). Fields after `version` are optional extensions. */
-export interface Alert {
-  id: number | string
-  township: { code: string; name: string }
-  ruleId: string | null
-  level: Level
-  state: AlertState
-  escalated: boolean
-  recovered: boolean
-  count: number
-  raisedAt: string
-  lastSeenAt: string
-  deadline: string | null
-  department: string | null
-  leadOfficial: string | null
-  lastEvent: { id: number | string; source: Source; sourceSystem: string; externalId: string; occurredAt: string } | null
-  version: number
-  resolvedAt?: string | null
-  closedAt?: string | null
-  satisfaction?: Satisfaction | string | null
-}
 
 /** An event as the wall receives it: masked, never with parties (DESIGN §4, §8). */
 export interface WallEvent {

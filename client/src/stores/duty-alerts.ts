@@ -118,7 +118,7 @@ export const useDutyAlertsStore = defineStore('duty-alerts', () => {
     }
   }
 
-  async function fetchDetail(id: AlertJson['id']): Promise<AlertDetailJson> {
+  async function fetchDetail(id: AlertJson['id'] | string): Promise<AlertDetailJson> {
     // The API answers {alert, timeline, comments}; the drawer works with the alert and its timeline together.
     const raw = await api<{ alert: AlertJson; timeline: AlertDetailJson['timeline']; comments?: unknown[] }>(`/api/v1/alerts/${encodeURIComponent(String(id))}`)
     const detail: AlertDetailJson = { ...raw.alert, timeline: raw.timeline }

@@ -53,6 +53,8 @@ export function toAlertJson(row: AlertRow, townshipName: string): Alert {
     resolution: row.resolution,
     followUp: row.followUp,
     satisfaction: row.satisfaction,
+    resolvedAt: iso(row.resolvedAt),
+    closedAt: iso(row.closedAt),
     lastEvent: row.lastEvent,
     suppressed: row.suppressed,
     silenceId: row.silenceId,

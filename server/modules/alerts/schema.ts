@@ -35,6 +35,9 @@ export const Alert = z.object({
   resolution: z.string().nullable(),
   followUp: z.string().nullable(),
   satisfaction: z.enum(SATISFACTIONS).nullable(),
+  /** When it was resolved (办结) and closed after the follow-up visit (回访): the wall's 按期办结率. */
+  resolvedAt: z.string().nullable(),
+  closedAt: z.string().nullable(),
   lastEvent: LastEvent.nullable(),
   /** Raised while a silence matched: recorded, not pushed, hidden from the queue by default. */
   suppressed: z.boolean(),

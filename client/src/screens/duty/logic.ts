@@ -299,8 +299,7 @@ export function formatDateTime(iso: string | null | undefined, locale: UiLocale)
 }
 
 /** What to call an alert's rule: its name in the rule set, else its id; a level alert has no rule. */
-export function ruleLabel(alert: { ruleId: string | null; ruleName?: string | null }, names: Record<string, string>, levelAlert: string): string {
-  if (alert.ruleName) return alert.ruleName
+export function ruleLabel(alert: { ruleId: string | null }, names: Record<string, string>, levelAlert: string): string {
   if (alert.ruleId === null) return levelAlert
   return names[alert.ruleId] ?? alert.ruleId
 }

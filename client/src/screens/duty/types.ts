@@ -1,104 +1,23 @@
-// The JSON shapes of DESIGN §6 (alerts), §4 (events) and the township explanation, as the client
-// receives them (dates are ISO strings). Optional fields are ones the contract allows to be absent.
+// The JSON the duty console receives (DESIGN §4, §6 and the township explanation): the server's
+// route schemas are the one definition; these are their inferred types.
+import type { z } from 'zod'
+import type { Jsonify } from '../../lib/api.ts'
+import type { Alert, TimelineEntry as TimelineEntrySchema } from '../../../../server/modules/alerts/schema.ts'
+import type { EventDetail, EventView, PartyView } from '../../../../server/modules/events/schema.ts'
+import type { Explanation, Signal, Township } from '../../../../server/modules/townships/schema.ts'
 
-export type Level = 'blue' | 'yellow' | 'orange' | 'red'
-export type AlertState = 'new' | 'acknowledged' | 'dispatched' | 'resolved' | 'closed'
-export type AlertAction = 'ack' | 'dispatch' | 'escalate' | 'resolve' | 'close' | 'comment'
-export type Satisfaction = 'satisfied' | 'basically_satisfied' | 'dissatisfied'
+export { ALERT_STATES, SATISFACTIONS, type AlertAction, type AlertState, type Satisfaction } from '../../../../server/domain/alert-lifecycle.ts'
+export { LEVELS, type Level } from '../../../../server/domain/taxonomy.ts'
 
-export const LEVELS: readonly Level[] = ['blue', 'yellow', 'orange', 'red']
-export const ALERT_STATES: readonly AlertState[] = ['new', 'acknowledged', 'dispatched', 'resolved', 'closed']
-export const SATISFACTIONS: readonly Satisfaction[] = ['satisfied', 'basically_satisfied', 'dissatisfied']
-
-export interface AlertJson {
-  id: number | string
-  township: { code: string; name: string }
-  ruleId: string | null
-  /** Not in the §6 minimum, but shown when the server sends it. */
-  ruleName?: string | null
-  level: Level
-  state: AlertState
-  escalated: boolean
-  recovered: boolean
-  count: number
-  raisedAt: string
-  lastSeenAt: string
-  deadline: string | null
-  department: string | null
-  leadOfficial: string | null
-  lastEvent: { id: number | string; source: string; sourceSystem: string; externalId: string; occurredAt: string } | null
-  version: number
-}
-
-export interface TimelineEntry {
-  seq: number
-  at: string
-  actor: string | null
-  action: string
-  fromState: AlertState | null
-  toState: AlertState | null
-  note: string | null
-  payload: Record<string, unknown> | null
-}
-
-export interface AlertDetailJson extends AlertJson {
-  timeline?: TimelineEntry[]
-}
-
-export interface Party {
-  name?: string | null
-  idNumber?: string | null
-  phone?: string | null
-}
-
-export interface EventJson {
-  id: number | string
-  source: string
-  sourceSystem?: string
-  externalId?: string
-  township?: string | { code: string; name?: string }
-  village?: string | null
-  grid?: string | null
-  category: string
-  severity?: number
-  peopleCount?: number
-  occurredAt: string
-  reportedAt?: string
-  status?: string
-  title?: string | null
-  summary?: string | null
-  parties?: Party[]
-  attributes?: Record<string, unknown>
-}
-
-export interface SignalJson {
-  ruleId: string
-  ruleName?: string | null
-  kind?: string
-  points: number
-  pointsNow: number
-  at: string
-  eventIds: Array<number | string>
-  factor?: number
-}
-
-export interface ExplanationJson {
-  score: number
-  level: Level
-  silent: boolean
-  signals: SignalJson[]
-}
-
-export interface TownshipJson {
-  code: string
-  name: string
-  score: number
-  level: Level
-  silent?: boolean
-  updatedAt?: string | null
-  tags?: string[]
-  explanation?: ExplanationJson
-}
+export type AlertJson = Alert
+export type TimelineEntry = z.infer<typeof TimelineEntrySchema>
+export type AlertDetailJson = AlertJson & { timeline?: TimelineEntry[] }
+export type Party = z.infer<typeof PartyView>
+/** An event from the list, or from the detail view with its parties (masked by role) and history. */
+export type EventJson = EventView & Partial<Pick<z.infer<typeof EventDetail>, 'parties' | 'partiesMasked' | 'history'>>
+export type SignalJson = Jsonify<z.infer<typeof Signal>>
+export type ExplanationJson = Jsonify<z.infer<typeof Explanation>>
+export type TownshipJson = Jsonify<z.infer<typeof Township>> & { explanation?: ExplanationJson | null }
 
 export interface Page<T> {
   items: T[]

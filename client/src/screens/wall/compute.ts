@@ -1,7 +1,7 @@
 // Pure helpers of the wall: KPI maths, bounded lists, visualMap pieces, data age, escaping and
 // day/hour bucketing in the centre's time zone. No Vue, no DOM, no clock: everything is given.
 import { LEVELS, type Level } from '../../../../server/domain/taxonomy.ts'
-import { type Alert, OPEN_ALERT_STATES, type RuleLevels } from '../../lib/live-types.ts'
+import { type Alert, OPEN_ALERT_STATES, type RuleLevels, SATISFACTIONS, type Satisfaction } from '../../lib/live-types.ts'
 
 export const DEFAULT_LEVELS: RuleLevels = { yellow: 30, orange: 55, red: 80 }
 
@@ -92,8 +92,8 @@ export interface AlertKpis {
   satisfaction: number | null
 }
 
-const SATISFIED = new Set(['satisfied', 'basically_satisfied', '满意', '基本满意'])
-const SATISFACTION_VALUES = new Set([...SATISFIED, 'unsatisfied', '不满意'])
+const SATISFIED: ReadonlySet<string> = new Set<Satisfaction>(['satisfied', 'basically_satisfied'])
+const SATISFACTION_VALUES: ReadonlySet<string> = new Set(SATISFACTIONS)
 
 export function isOpen(alert: Pick<Alert, 'state'>): boolean {
   return OPEN_ALERT_STATES.includes(alert.state)
