@@ -1,0 +1,2 @@
+import type { BenchRow } from './table.ts'
+export async function run(): Promise<BenchRow[]> { return [] }
