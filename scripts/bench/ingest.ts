@@ -102,7 +102,7 @@ function probeAlert(socket: import('socket.io-client').Socket, id: string): Prom
   })
 }
 
-async function batchRun(bench: BenchServer, events: SimEvent[], socket: import('socket.io-client').Socket, township: string): Promise<{ rate: number; failed: number }> {
+async function batchRun(bench: BenchServer, events: SimEvent[], socket: import('socket.io-client').Socket, township: string): Promise<{ rate: number; storedRate: number; failed: number }> {
   const bodies: string[] = []
   for (let start = 0; start < events.length; start += BATCH) bodies.push(JSON.stringify(events.slice(start, start + BATCH)))
   let next = 0
@@ -118,14 +118,15 @@ async function batchRun(bench: BenchServer, events: SimEvent[], socket: import('
       }
     }),
   )
+  const stored = performance.now()
   const id = `ingest-batch-done-${Date.now()}`
   const done = probeAlert(socket, id)
   await bench.client.json('POST', '/api/v1/events', probeEvent(id, township, 0), bench.feedHeaders)
   const t1 = await done
-  return { rate: events.length / ((t1 - t0) / 1000), failed }
+  return { rate: events.length / ((t1 - t0) / 1000), storedRate: events.length / ((stored - t0) / 1000), failed }
 }
 
-async function singleRun(bench: BenchServer, events: SimEvent[], feeds: string[], durationMs: number, socket: import('socket.io-client').Socket, township: string): Promise<{ rate: number; sent: number; limited: number; capped: boolean }> {
+async function singleRun(bench: BenchServer, events: SimEvent[], feeds: string[], durationMs: number, socket: import('socket.io-client').Socket, township: string): Promise<{ rate: number; storedRate: number; sent: number; limited: number; capped: boolean }> {
   const bodies = events.map((e) => JSON.stringify(e))
   const headers = feeds.map((token) => ({ authorization: `Bearer ${token}` }))
   const capacity = Math.min(bodies.length, feeds.length * FEED_REQUESTS_PER_MINUTE)
@@ -145,11 +146,12 @@ async function singleRun(bench: BenchServer, events: SimEvent[], feeds: string[]
       }
     }),
   )
+  const stored = performance.now()
   const id = `ingest-single-done-${Date.now()}`
   const done = probeAlert(socket, id)
   await bench.client.json('POST', '/api/v1/events', probeEvent(id, township, 1), bench.feedHeaders)
   const t1 = await done
-  return { rate: sent / ((t1 - t0) / 1000), sent, limited, capped: next >= capacity }
+  return { rate: sent / ((t1 - t0) / 1000), storedRate: sent / ((stored - t0) / 1000), sent, limited, capped: next >= capacity }
 }
 
 export async function run(ctx: BenchContext): Promise<BenchRow[]> {
@@ -181,6 +183,7 @@ export async function run(ctx: BenchContext): Promise<BenchRow[]> {
     const single = await singleRun(bench, singleEvents, feeds, singleMs, socket!, township)
     socket!.disconnect()
 
+    ctx.log(`ingest: batch ${fmt.int(batch.storedRate)}/s answered (stored), ${fmt.int(batch.rate)}/s scored; single ${fmt.int(single.storedRate)}/s answered, ${fmt.int(single.rate)}/s scored`)
     const ratio = batch.rate / raw.rate
     const label = pgRef ? '' : ' (PGlite, not the §10 reference)'
     rows.push({
