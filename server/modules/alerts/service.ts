@@ -172,10 +172,32 @@ export async function applyDecisions(db: Db, decisions: readonly AlertDecision[]
     const silences = await activeSilences(trx, now)
     // Read once, then kept current as the decisions apply: one look-up per step, not per decision.
     const open = await openAlertsByKeys(trx, [...new Set(decisions.map((d) => d.key))])
+    // Repeats and recoveries change the open alert in memory; each key's final row is written
+    // once below. Every decision still records its own change with the alert as it then stood.
+    const dirty = new Set<string>()
     const recorded: Array<{ row: AlertRow; input: ChangeInput }> = []
     for (const d of decisions as ReadonlyArray<AlertDecision & { level: AlertLevel }>) {
-      const change = await applyOne(trx, d, { now, silences, open, lastEvent: lastEventOf(d, events) })
+      const change = await applyOne(trx, d, { now, silences, open, dirty, lastEvent: lastEventOf(d, events) })
       if (change) recorded.push(change)
+    }
+    for (const key of dirty) {
+      const row = open.get(key)!
+      await trx
+        .updateTable('alert')
+        .set({
+          count: row.count,
+          lastSeenAt: row.lastSeenAt,
+          level: row.level,
+          recovered: row.recovered,
+          recoveredAt: row.recoveredAt,
+          lastEventId: row.lastEventId,
+          lastEvent: JSON.stringify(row.lastEvent),
+          suppressed: row.suppressed,
+          version: row.version,
+          updatedAt: row.updatedAt,
+        })
+        .where('id', '=', row.id)
+        .execute()
     }
     return recordChanges(trx, recorded, name)
   })
@@ -186,7 +208,7 @@ export async function applyDecisions(db: Db, decisions: readonly AlertDecision[]
 async function applyOne(
   trx: Db,
   d: AlertDecision & { level: AlertLevel },
-  ctx: { now: Date; silences: SilenceRow[]; open: Map<string, AlertRow>; lastEvent: LastEventSnapshot | null },
+  ctx: { now: Date; silences: SilenceRow[]; open: Map<string, AlertRow>; dirty: Set<string>; lastEvent: LastEventSnapshot | null },
 ): Promise<{ row: AlertRow; input: ChangeInput } | null> {
   const at = new Date(d.at)
   const open = ctx.open.get(d.key)
@@ -199,12 +221,8 @@ async function applyOne(
 
   if (d.kind === 'recover') {
     if (!open || open.recovered) return null
-    const row = await trx
-      .updateTable('alert')
-      .set((eb) => ({ recovered: true, recoveredAt: at, version: eb('version', '+', 1), updatedAt: ctx.now }))
-      .where('id', '=', open.id)
-      .returningAll()
-      .executeTakeFirstOrThrow()
+    const row: AlertRow = { ...open, recovered: true, recoveredAt: at, version: open.version + 1, updatedAt: ctx.now }
+    ctx.dirty.add(d.key)
     return change(row, { ...base, action: 'recovered', fromState: open.state, payload, push: open.suppressed ? null : 'alert:updated' })
   }
 
@@ -234,22 +252,20 @@ async function applyOne(
 
   const unsuppress = open.suppressed && !silence
   const level = RANK[d.level] > RANK[open.level] ? d.level : open.level
-  const row = await trx
-    .updateTable('alert')
-    .set((eb) => ({
-      count: eb('count', '+', 1),
-      lastSeenAt: at.getTime() > open.lastSeenAt.getTime() ? at : open.lastSeenAt,
-      level,
-      recovered: false,
-      recoveredAt: null,
-      ...(ctx.lastEvent ? { lastEventId: ctx.lastEvent.id, lastEvent: JSON.stringify(ctx.lastEvent) } : {}),
-      ...(unsuppress ? { suppressed: false } : {}),
-      version: eb('version', '+', 1),
-      updatedAt: ctx.now,
-    }))
-    .where('id', '=', open.id)
-    .returningAll()
-    .executeTakeFirstOrThrow()
+  const row: AlertRow = {
+    ...open,
+    count: open.count + 1,
+    lastSeenAt: at.getTime() > open.lastSeenAt.getTime() ? at : open.lastSeenAt,
+    level,
+    levelRank: RANK[level],
+    recovered: false,
+    recoveredAt: null,
+    ...(ctx.lastEvent ? { lastEventId: ctx.lastEvent.id, lastEvent: ctx.lastEvent } : {}),
+    ...(unsuppress ? { suppressed: false } : {}),
+    version: open.version + 1,
+    updatedAt: ctx.now,
+  }
+  ctx.dirty.add(d.key)
   const action = unsuppress ? 'unsuppressed' : d.kind === 'raise' ? 'updated' : 'repeated'
   const push = unsuppress ? 'alert:new' : open.suppressed ? null : 'alert:updated'
   return change(row, { ...base, action, fromState: open.state, payload, push })
