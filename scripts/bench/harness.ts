@@ -65,7 +65,18 @@ export class HttpClient {
     this.#agent = new http.Agent({ keepAlive: true, maxSockets: connections, maxFreeSockets: connections })
   }
 
-  request(method: string, path: string, body?: string, headers: Record<string, string> = {}): Promise<Response> {
+  async request(method: string, path: string, body?: string, headers: Record<string, string> = {}): Promise<Response> {
+    try {
+      return await this.#once(method, path, body, headers)
+    } catch (err) {
+      // The server closes keep-alive connections idle for 5 s; one picked from the pool just then
+      // fails before anything was processed (Node's documented retry case).
+      if ((err as { reused?: boolean }).reused) return this.#once(method, path, body, headers)
+      throw err
+    }
+  }
+
+  #once(method: string, path: string, body: string | undefined, headers: Record<string, string>): Promise<Response> {
     return new Promise((resolve, reject) => {
       const req = http.request(
         {
@@ -83,7 +94,10 @@ export class HttpClient {
           res.on('error', reject)
         },
       )
-      req.on('error', reject)
+      req.on('error', (err: NodeJS.ErrnoException & { reused?: boolean }) => {
+        err.reused = req.reusedSocket && err.code === 'ECONNRESET'
+        reject(err)
+      })
       req.end(body)
     })
   }
