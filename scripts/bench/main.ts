@@ -3,7 +3,9 @@
 import { printTable, type BenchContext, type BenchRow, type BenchSection } from './table.ts'
 
 const sections: Array<[name: string, load: () => Promise<BenchSection>]> = [
-  // Sections register here: ['ingest', async () => (await import('./ingest.ts')).run],
+  ['ingest', async () => (await import('./ingest.ts')).run],
+  ['latency', async () => (await import('./latency.ts')).run],
+  ['fanout', async () => (await import('./fanout.ts')).run],
 ]
 
 const args = process.argv.slice(2)

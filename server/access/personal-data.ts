@@ -1,4 +1,4 @@
-import { createCipheriv, createDecipheriv, createHmac, hkdfSync, randomBytes } from 'node:crypto'
+import { createCipheriv, createDecipheriv, createHmac, createSecretKey, hkdfSync, type KeyObject, randomBytes } from 'node:crypto'
 import { chmodSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs'
 import { join, resolve } from 'node:path'
 import type { Config } from '../config.ts'
@@ -17,16 +17,19 @@ export interface Party {
  */
 export interface PersonalDataKeys {
   /** AES-256-GCM key for the parties' data. */
-  encryption: Buffer
-  /** HMAC-SHA256 key for party matching hashes and content hashes. */
-  hashing: Buffer
+  encryption: KeyObject
+  /**
+   * HMAC-SHA256 key for party matching hashes and content hashes. A KeyObject, not a Buffer: a
+   * Buffer key is imported again on every createHmac, which profiled at 5 % of ingest CPU.
+   */
+  hashing: KeyObject
 }
 
 const SECRET_FILE = 'secret.key'
 
 export function deriveKeys(secret: string | Buffer): PersonalDataKeys {
   const ikm = typeof secret === 'string' ? Buffer.from(secret, 'utf8') : secret
-  const derive = (info: string) => Buffer.from(hkdfSync('sha256', ikm, 'shaowang', info, 32))
+  const derive = (info: string) => createSecretKey(Buffer.from(hkdfSync('sha256', ikm, 'shaowang', info, 32)))
   return { encryption: derive('parties-encryption-v1'), hashing: derive('parties-hmac-v1') }
 }
 

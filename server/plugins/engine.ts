@@ -17,6 +17,9 @@ declare module 'fastify' {
   }
 }
 
+/** Notified event ids loaded and scored per engine step at most. */
+const NOTIFIED_PER_STEP = 5_000
+
 export interface EnginePluginOptions {
   tickMs?: number
   refreshMs?: number
@@ -74,17 +77,41 @@ export default fp<EnginePluginOptions>(
 
     // Several processes: whichever holds the lock runs the engine and hears every process's
     // writes through NOTIFY (sent inside their transactions).
+    //
+    // One notification comes per committed transaction — under single-event POSTs, one per
+    // event. They are loaded and scored in arrival order, all that arrived during the previous
+    // step in one query and one engine step: per-event steps (a load, a risk save, an alert
+    // transaction each) capped scoring at a few hundred events/s, and concurrent loads could
+    // hand the engine events out of order.
+    const notified: number[] = []
+    let loading = false
+    async function loadNotified(): Promise<void> {
+      if (loading) return
+      loading = true
+      try {
+        while (notified.length) {
+          const ids = notified.splice(0, NOTIFIED_PER_STEP)
+          try {
+            await live.ingest(await eventsByIds(app.db, ids))
+          } catch (err) {
+            app.log.error({ err }, 'engine: could not load or score notified events')
+          }
+        }
+      } finally {
+        loading = false
+      }
+    }
     const leadership = new Leadership({
       url,
       retryMs: options.leadershipRetryMs,
       log: app.log,
       onAcquire: async (client) => {
+        // The rebuild below reads everything stored; ids left over from an earlier term are in it.
+        notified.length = 0
         client.on('notification', (message) => {
           if (message.channel === EVENTS_CHANNEL && message.payload) {
-            const ids = decodeIds(message.payload)
-            void eventsByIds(app.db, ids)
-              .then((events) => live.ingest(events))
-              .catch((err) => app.log.error({ err }, 'engine: could not load notified events'))
+            notified.push(...decodeIds(message.payload))
+            void loadNotified()
           } else if (message.channel === ZERO_REPORTS_CHANNEL && message.payload) {
             void live.zeroReport(JSON.parse(message.payload) as ZeroReport).catch(() => {})
           } else if (message.channel === RULES_CHANNEL) {

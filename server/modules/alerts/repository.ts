@@ -67,8 +67,14 @@ export async function findAlert(db: Db, id: number): Promise<AlertRow | undefine
   return db.selectFrom('alert').selectAll().where('id', '=', id).executeTakeFirst()
 }
 
-export async function findOpenAlertByKey(db: Db, key: string): Promise<AlertRow | undefined> {
-  return db.selectFrom('alert').selectAll().where('key', '=', key).where('state', '<>', 'closed').executeTakeFirst()
+/** The open (not closed) alert of each of these keys that has one. */
+export async function openAlertsByKeys(db: Db, keys: readonly string[]): Promise<Map<string, AlertRow>> {
+  const out = new Map<string, AlertRow>()
+  for (let i = 0; i < keys.length; i += 1000) {
+    const rows = await db.selectFrom('alert').selectAll().where('key', 'in', keys.slice(i, i + 1000)).where('state', '<>', 'closed').execute()
+    for (const row of rows) out.set(row.key, row)
+  }
+  return out
 }
 
 export async function lastChangeOf(db: Db, alertId: number): Promise<Pick<AlertChangeRow, 'actor' | 'at' | 'action'> | undefined> {

@@ -7,14 +7,14 @@ import type { Db } from '../../../db/connect.ts'
 import type { AlertLevel, AlertRow, LastEventSnapshot, SilenceRow } from '../../../db/schema.ts'
 import { type ActionPayload, type AlertAction, type AlertLifecycle, needsAutoEscalation, transition } from '../../domain/alert-lifecycle.ts'
 import type { AlertDecision } from '../../domain/engine.ts'
-import { recordAudit } from '../audit/repository.ts'
+import { type AuditEntry, recordAudits } from '../audit/repository.ts'
 import type { AuditTable } from '../../../db/schema.ts'
 import {
   activeSilences,
   findAlert,
-  findOpenAlertByKey,
   lastChangeOf,
   lockAlertWrites,
+  openAlertsByKeys,
   silenceMatches,
   toAlertJson,
   townshipNames,
@@ -65,35 +65,57 @@ interface ChangeInput {
 }
 
 async function recordChange(trx: Db, row: AlertRow, name: (code: string) => Promise<string>, input: ChangeInput): Promise<AlertChange> {
-  const alert = toAlertJson(row, await name(row.township))
-  const { seq } = await trx
-    .insertInto('alertChange')
-    .values({
-      alertId: row.id,
-      township: row.township,
-      at: input.at,
+  return (await recordChanges(trx, [{ row, input }], name))[0]!
+}
+
+/**
+ * The alert_change and audit rows of several changes, in their order, a statement per thousand
+ * rather than two per change: an engine step over a busy batch carries hundreds of decisions,
+ * and per-change round trips held the alert write lock for seconds (profiled).
+ */
+async function recordChanges(trx: Db, items: ReadonlyArray<{ row: AlertRow; input: ChangeInput }>, name: (code: string) => Promise<string>): Promise<AlertChange[]> {
+  const out: AlertChange[] = []
+  for (let start = 0; start < items.length; start += 1000) {
+    const chunk = items.slice(start, start + 1000)
+    const alerts: Alert[] = []
+    for (const { row } of chunk) alerts.push(toAlertJson(row, await name(row.township)))
+    const inserted = await trx
+      .insertInto('alertChange')
+      .values(
+        chunk.map(({ row, input }, i) => ({
+          alertId: row.id,
+          township: row.township,
+          at: input.at,
+          actor: input.actor,
+          action: input.action,
+          fromState: input.fromState,
+          toState: row.state,
+          note: input.note,
+          payload: input.payload === undefined || input.payload === null ? null : JSON.stringify(input.payload),
+          alert: JSON.stringify(alerts[i]),
+          push: input.push,
+        })),
+      )
+      .returning('seq')
+      .execute()
+    // The identity is drawn row by row in VALUES order, so ascending seqs are the rows in order.
+    const seqs = inserted.map((r) => Number(r.seq)).sort((a, b) => a - b)
+    const audits: AuditEntry[] = chunk.map(({ row, input }) => ({
       actor: input.actor,
-      action: input.action,
-      fromState: input.fromState,
-      toState: row.state,
+      actorKind: input.actorKind,
+      action: `alert.${input.action}`,
+      target: `alert:${row.id}`,
+      from: input.fromState === null ? undefined : { state: input.fromState },
+      to: { state: row.state, version: row.version, escalated: row.escalated, recovered: row.recovered, level: row.level, count: row.count },
       note: input.note,
-      payload: input.payload === undefined || input.payload === null ? null : JSON.stringify(input.payload),
-      alert: JSON.stringify(alert),
-      push: input.push,
-    })
-    .returning('seq')
-    .executeTakeFirstOrThrow()
-  await recordAudit(trx, {
-    actor: input.actor,
-    actorKind: input.actorKind,
-    action: `alert.${input.action}`,
-    target: `alert:${row.id}`,
-    from: input.fromState === null ? undefined : { state: input.fromState },
-    to: { state: row.state, version: row.version, escalated: row.escalated, recovered: row.recovered, level: row.level, count: row.count },
-    note: input.note,
-    ip: input.ip ?? null,
-  })
-  return { seq: Number(seq), alertId: row.id, township: row.township, action: input.action, actor: input.actor, at: input.at.toISOString(), push: input.push, alert }
+      ip: input.ip ?? null,
+    }))
+    await recordAudits(trx, audits)
+    chunk.forEach(({ row, input }, i) =>
+      out.push({ seq: seqs[i]!, alertId: row.id, township: row.township, action: input.action, actor: input.actor, at: input.at.toISOString(), push: input.push, alert: alerts[i]! }),
+    )
+  }
+  return out
 }
 
 function isUniqueViolation(err: unknown): boolean {
@@ -148,12 +170,36 @@ export async function applyDecisions(db: Db, decisions: readonly AlertDecision[]
   const changes = await inAlertTransaction(db, async (trx) => {
     const name = townshipNames(trx)
     const silences = await activeSilences(trx, now)
-    const out: AlertChange[] = []
+    // Read once, then kept current as the decisions apply: one look-up per step, not per decision.
+    const open = await openAlertsByKeys(trx, [...new Set(decisions.map((d) => d.key))])
+    // Repeats and recoveries change the open alert in memory; each key's final row is written
+    // once below. Every decision still records its own change with the alert as it then stood.
+    const dirty = new Set<string>()
+    const recorded: Array<{ row: AlertRow; input: ChangeInput }> = []
     for (const d of decisions as ReadonlyArray<AlertDecision & { level: AlertLevel }>) {
-      const change = await applyOne(trx, d, { now, silences, name, lastEvent: lastEventOf(d, events) })
-      if (change) out.push(change)
+      const change = await applyOne(trx, d, { now, silences, open, dirty, lastEvent: lastEventOf(d, events) })
+      if (change) recorded.push(change)
     }
-    return out
+    for (const key of dirty) {
+      const row = open.get(key)!
+      await trx
+        .updateTable('alert')
+        .set({
+          count: row.count,
+          lastSeenAt: row.lastSeenAt,
+          level: row.level,
+          recovered: row.recovered,
+          recoveredAt: row.recoveredAt,
+          lastEventId: row.lastEventId,
+          lastEvent: JSON.stringify(row.lastEvent),
+          suppressed: row.suppressed,
+          version: row.version,
+          updatedAt: row.updatedAt,
+        })
+        .where('id', '=', row.id)
+        .execute()
+    }
+    return recordChanges(trx, recorded, name)
   })
   if (!db.isTransaction && changes.length) context.publish?.(changes)
   return changes
@@ -162,22 +208,22 @@ export async function applyDecisions(db: Db, decisions: readonly AlertDecision[]
 async function applyOne(
   trx: Db,
   d: AlertDecision & { level: AlertLevel },
-  ctx: { now: Date; silences: SilenceRow[]; name: (code: string) => Promise<string>; lastEvent: LastEventSnapshot | null },
-): Promise<AlertChange | null> {
+  ctx: { now: Date; silences: SilenceRow[]; open: Map<string, AlertRow>; dirty: Set<string>; lastEvent: LastEventSnapshot | null },
+): Promise<{ row: AlertRow; input: ChangeInput } | null> {
   const at = new Date(d.at)
-  const open = await findOpenAlertByKey(trx, d.key)
+  const open = ctx.open.get(d.key)
+  const change = (row: AlertRow, input: ChangeInput) => {
+    ctx.open.set(d.key, row)
+    return { row, input }
+  }
   const base = { actor: ENGINE_ACTOR, actorKind: 'system' as const, note: d.reason || null, at: ctx.now }
   const payload = { kind: d.kind, level: d.level, at: at.toISOString(), eventId: d.eventId, reason: d.reason }
 
   if (d.kind === 'recover') {
     if (!open || open.recovered) return null
-    const row = await trx
-      .updateTable('alert')
-      .set((eb) => ({ recovered: true, recoveredAt: at, version: eb('version', '+', 1), updatedAt: ctx.now }))
-      .where('id', '=', open.id)
-      .returningAll()
-      .executeTakeFirstOrThrow()
-    return recordChange(trx, row, ctx.name, { ...base, action: 'recovered', fromState: open.state, payload, push: open.suppressed ? null : 'alert:updated' })
+    const row: AlertRow = { ...open, recovered: true, recoveredAt: at, version: open.version + 1, updatedAt: ctx.now }
+    ctx.dirty.add(d.key)
+    return change(row, { ...base, action: 'recovered', fromState: open.state, payload, push: open.suppressed ? null : 'alert:updated' })
   }
 
   const silence = ctx.silences.find((s) => silenceMatches(s.matchers, d))
@@ -201,30 +247,28 @@ async function applyOne(
       .returningAll()
       .executeTakeFirstOrThrow()
     const note = silence ? `suppressed by silence ${silence.id}: ${silence.reason}` : base.note
-    return recordChange(trx, row, ctx.name, { ...base, note, action: 'raised', fromState: null, payload, push: silence ? null : 'alert:new' })
+    return change(row, { ...base, note, action: 'raised', fromState: null, payload, push: silence ? null : 'alert:new' })
   }
 
   const unsuppress = open.suppressed && !silence
   const level = RANK[d.level] > RANK[open.level] ? d.level : open.level
-  const row = await trx
-    .updateTable('alert')
-    .set((eb) => ({
-      count: eb('count', '+', 1),
-      lastSeenAt: at.getTime() > open.lastSeenAt.getTime() ? at : open.lastSeenAt,
-      level,
-      recovered: false,
-      recoveredAt: null,
-      ...(ctx.lastEvent ? { lastEventId: ctx.lastEvent.id, lastEvent: JSON.stringify(ctx.lastEvent) } : {}),
-      ...(unsuppress ? { suppressed: false } : {}),
-      version: eb('version', '+', 1),
-      updatedAt: ctx.now,
-    }))
-    .where('id', '=', open.id)
-    .returningAll()
-    .executeTakeFirstOrThrow()
+  const row: AlertRow = {
+    ...open,
+    count: open.count + 1,
+    lastSeenAt: at.getTime() > open.lastSeenAt.getTime() ? at : open.lastSeenAt,
+    level,
+    levelRank: RANK[level],
+    recovered: false,
+    recoveredAt: null,
+    ...(ctx.lastEvent ? { lastEventId: ctx.lastEvent.id, lastEvent: ctx.lastEvent } : {}),
+    ...(unsuppress ? { suppressed: false } : {}),
+    version: open.version + 1,
+    updatedAt: ctx.now,
+  }
+  ctx.dirty.add(d.key)
   const action = unsuppress ? 'unsuppressed' : d.kind === 'raise' ? 'updated' : 'repeated'
   const push = unsuppress ? 'alert:new' : open.suppressed ? null : 'alert:updated'
-  return recordChange(trx, row, ctx.name, { ...base, action, fromState: open.state, payload, push })
+  return change(row, { ...base, action, fromState: open.state, payload, push })
 }
 
 // --- actions by people ---

@@ -14,19 +14,28 @@ export interface AuditEntry {
 
 /** Every write leaves a row: who, when, what, from where. Runs in the caller's transaction. */
 export async function recordAudit(db: Db, entry: AuditEntry): Promise<void> {
-  await db
-    .insertInto('audit')
-    .values({
-      actor: entry.actor,
-      actorKind: entry.actorKind,
-      action: entry.action,
-      target: entry.target ?? null,
-      fromValue: entry.from === undefined ? null : JSON.stringify(entry.from),
-      toValue: entry.to === undefined ? null : JSON.stringify(entry.to),
-      note: entry.note ?? null,
-      ip: entry.ip ?? null,
-    })
-    .execute()
+  await recordAudits(db, [entry])
+}
+
+/** Several audit rows in one statement per thousand (the engine records an alert change per decision). */
+export async function recordAudits(db: Db, entries: readonly AuditEntry[]): Promise<void> {
+  for (let i = 0; i < entries.length; i += 1000) {
+    await db
+      .insertInto('audit')
+      .values(
+        entries.slice(i, i + 1000).map((entry) => ({
+          actor: entry.actor,
+          actorKind: entry.actorKind,
+          action: entry.action,
+          target: entry.target ?? null,
+          fromValue: entry.from === undefined ? null : JSON.stringify(entry.from),
+          toValue: entry.to === undefined ? null : JSON.stringify(entry.to),
+          note: entry.note ?? null,
+          ip: entry.ip ?? null,
+        })),
+      )
+      .execute()
+  }
 }
 
 export interface AuditQuery {
