@@ -4,6 +4,8 @@ import { printTable, type BenchContext, type BenchRow, type BenchSection } from 
 
 const sections: Array<[name: string, load: () => Promise<BenchSection>]> = [
   // Sections register here: ['ingest', async () => (await import('./ingest.ts')).run],
+  ['scale', async () => (await import('./scale.ts')).run],
+  ['backtest', async () => (await import('./backtest.ts')).run],
 ]
 
 const args = process.argv.slice(2)
