@@ -6,6 +6,8 @@ const sections: Array<[name: string, load: () => Promise<BenchSection>]> = [
   ['ingest', async () => (await import('./ingest.ts')).run],
   ['latency', async () => (await import('./latency.ts')).run],
   ['fanout', async () => (await import('./fanout.ts')).run],
+  ['scale', async () => (await import('./scale.ts')).run],
+  ['backtest', async () => (await import('./backtest.ts')).run],
 ]
 
 const args = process.argv.slice(2)

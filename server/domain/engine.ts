@@ -165,6 +165,7 @@ interface TownshipState extends DueItem {
   updatedAt: number
   reportedScore: number
   reportedLevel: Level
+  reportedSilent: boolean
 }
 
 const LEVEL_KEY = 'level'
@@ -173,6 +174,13 @@ export interface Engine {
   ingest(event: RiskEvent, now: number): EngineOutput
   zeroReport(report: ZeroReport, now: number): EngineOutput
   tick(now: number): EngineOutput
+  /**
+   * Shown scores that decay alone has moved since they were last reported, at `now` (call after
+   * tick(now)). Only active townships can decay, so the cost is bounded by their number, not
+   * the county's or the country's; a township that goes quiet is reported by the tick that
+   * expires its last signal.
+   */
+  refresh(now: number): TownshipChange[]
   snapshot(now: number): TownshipSnapshot[]
   /** The same for some townships only: cost bounded by their number, not the county's. */
   snapshotOf(townships: Iterable<string>, now: number): TownshipSnapshot[]
@@ -277,6 +285,7 @@ export function createEngine(options: EngineOptions): Engine {
       updatedAt: since,
       reportedScore: 0,
       reportedLevel: 'blue',
+      reportedSilent: false,
     }
     states.set(code, s)
     schedule(s)
@@ -475,12 +484,15 @@ export function createEngine(options: EngineOptions): Engine {
     }
   }
 
+  /** A change when what a screen shows of the township (score to one decimal, level, silence) differs from what was last reported. */
   function report(out: EngineOutput, s: TownshipState, now: number): void {
     const score = displayScore(scoreAt(s, Math.max(now, s.clock)))
-    if (score !== s.reportedScore || s.level !== s.reportedLevel) {
+    const silent = silentOf(s)
+    if (score !== s.reportedScore || s.level !== s.reportedLevel || silent !== s.reportedSilent) {
       out.changes.push({ township: s.code, score, level: s.level, previousLevel: s.reportedLevel })
       s.reportedScore = score
       s.reportedLevel = s.level
+      s.reportedSilent = silent
     }
   }
 
@@ -875,6 +887,11 @@ export function createEngine(options: EngineOptions): Engine {
     ingest: ingestEvent,
     zeroReport,
     tick,
+    refresh(now) {
+      const out = emptyOutput()
+      for (const s of active) report(out, s, now)
+      return out.changes
+    },
     snapshot(now) {
       start(now)
       return [...states.values()].map((s) => snapshotOfState(s, now))

@@ -63,8 +63,7 @@ export class LiveEngine {
   #stopped = false
   #paused = false
   #lastRefresh = 0
-  /** What was last saved and pushed per township, so decay alone is reported only when it shows. */
-  readonly #reported = new Map<string, string>()
+  #lastRebuild: { seconds: number; events: number } | null = null
   readonly #options: LiveEngineOptions
   readonly #now: () => number
 
@@ -75,6 +74,11 @@ export class LiveEngine {
 
   get running(): boolean {
     return this.#engine !== null
+  }
+
+  /** How long the last completed rebuild took (wall clock) and how many events it replayed. */
+  get lastRebuild(): { seconds: number; events: number } | null {
+    return this.#lastRebuild
   }
 
   /** Rebuilds from the store, then ticks on a timer until stop(). */
@@ -121,6 +125,7 @@ export class LiveEngine {
    */
   rebuild(): Promise<void> {
     return this.#serial(async () => {
+      const started = performance.now()
       const inputs = await this.#options.store.loadInputs()
       if (!inputs) {
         this.#engine = null
@@ -172,10 +177,10 @@ export class LiveEngine {
         decisions.push({ kind: 'recover', key, township, ruleId: rule === 'level' ? null : rule, level, at: now, eventId: null, reason: 'condition no longer holds (found at engine start)' })
       }
       if (decisions.length) await this.#options.sink.applyAlerts(decisions, new Date(now))
-      this.#reported.clear()
       this.#lastRefresh = now
-      await this.#saveAndPush(engine.snapshot(now), true)
-      this.#options.log?.info({ events: count, horizonDays: Math.round(horizonOf(inputs.ruleSet) / DAY), reconciled: decisions.length }, 'risk engine rebuilt')
+      await this.#saveAndPush(engine.snapshot(now))
+      this.#lastRebuild = { seconds: (performance.now() - started) / 1000, events: count }
+      this.#options.log?.info({ events: count, seconds: Math.round(this.#lastRebuild.seconds * 10) / 10, horizonDays: Math.round(horizonOf(inputs.ruleSet) / DAY), reconciled: decisions.length }, 'risk engine rebuilt')
     })
   }
 
@@ -224,7 +229,10 @@ export class LiveEngine {
       await this.#emit([engine.tick(now)], now)
       if (now - this.#lastRefresh >= (this.#options.refreshMs ?? 5_000)) {
         this.#lastRefresh = now
-        await this.#saveAndPush(engine.snapshot(now), false)
+        // Only the engine's active townships can decay: walking a country's 40,000 every 5 s
+        // is what this avoids (BENCHMARKS.md, scale).
+        const changed = engine.refresh(now)
+        if (changed.length) await this.#saveAndPush(engine.snapshotOf(changed.map((c) => c.township), now))
       }
     })
   }
@@ -242,21 +250,15 @@ export class LiveEngine {
     const touched = new Set(outputs.flatMap((o) => o.changes.map((c) => c.township)))
     if (decisions.length) await this.#options.sink.applyAlerts(decisions, new Date(now))
     if (touched.size && this.#engine) {
-      await this.#saveAndPush(this.#engine.snapshotOf(touched, now), true)
+      await this.#saveAndPush(this.#engine.snapshotOf(touched, now))
     }
   }
 
-  /** Saves and pushes the townships whose shown score, level or silence differs from what was last reported. */
-  async #saveAndPush(snapshots: TownshipSnapshot[], force: boolean): Promise<void> {
-    const changed = snapshots.filter((s) => {
-      const shown = `${s.score.toFixed(1)}|${s.level}|${s.silent}`
-      if (!force && this.#reported.get(s.township) === shown) return false
-      this.#reported.set(s.township, shown)
-      return true
-    })
-    if (changed.length === 0) return
-    await this.#options.store.saveRisk(changed)
-    this.#options.sink.riskChanged(changed.map((s) => ({ township: s.township, score: Math.round(s.score * 10) / 10, level: s.level })))
+  /** Saves and pushes these townships' scores (the engine decided they changed, or a rebuild resets them all). */
+  async #saveAndPush(snapshots: TownshipSnapshot[]): Promise<void> {
+    if (snapshots.length === 0) return
+    await this.#options.store.saveRisk(snapshots)
+    this.#options.sink.riskChanged(snapshots.map((s) => ({ township: s.township, score: Math.round(s.score * 10) / 10, level: s.level })))
   }
 
   /** One thing at a time: the engine's state is a sequence, and a failure must not stop the line. */

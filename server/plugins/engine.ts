@@ -63,6 +63,23 @@ export default fp<EnginePluginOptions>(
         this.set(live.running ? 1 : 0)
       },
     })
+    // Start-up cost at scale (DESIGN §10: rebuild < 30 s); the bench reads them here.
+    new Gauge({
+      name: 'shaowang_engine_rebuild_seconds',
+      help: 'Wall-clock seconds the last completed engine rebuild took (0 before the first)',
+      registers: [app.metrics],
+      collect() {
+        this.set(live.lastRebuild?.seconds ?? 0)
+      },
+    })
+    new Gauge({
+      name: 'shaowang_engine_rebuild_events',
+      help: 'Events the last completed engine rebuild replayed',
+      registers: [app.metrics],
+      collect() {
+        this.set(live.lastRebuild?.events ?? 0)
+      },
+    })
 
     const url = options.databaseUrl ?? (options.pool?.options as { connectionString?: string } | undefined)?.connectionString
     if (app.databaseKind === 'pglite' || !url) {

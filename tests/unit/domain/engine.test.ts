@@ -251,4 +251,21 @@ describe('silence rules', () => {
     expect(snap.get('990100002')).toBe(false)
     expect(snap.get('990100003')).toBe(true)
   })
+
+  it('refresh() reports decay of active townships only, when the shown score moves, and nothing once a township is quiet', () => {
+    const rs = compile({ rules: [{ id: 't', name: 't', kind: 'trigger', when: "source == 'petition'", points: 40, halfLife: '24h' }] })
+    const e = engineFor(rs)
+    e.ingest(ev({ occurredAt: T0, township: '990100003' }), T0)
+    expect(e.activeTownships()).toEqual(['990100003'])
+    expect(e.refresh(T0)).toEqual([]) // already reported by ingest
+    const later = e.refresh(T0 + 12 * H)
+    expect(later).toEqual([{ township: '990100003', score: 28.3, level: 'yellow', previousLevel: 'yellow' }])
+    expect(later[0]!.score).toBe(Math.round(e.scoreOf('990100003', T0 + 12 * H) * 10) / 10)
+    expect(e.refresh(T0 + 12 * H + 1_000)).toEqual([]) // decayed by less than the shown decimal
+    // The tick that expires the last signal reports the zero; refresh then has nothing to visit.
+    const quiet = T0 + 10 * D
+    expect(e.tick(quiet).changes).toEqual([expect.objectContaining({ township: '990100003', score: 0, level: 'blue' })])
+    expect(e.activeTownships()).toEqual([])
+    expect(e.refresh(quiet + D)).toEqual([])
+  })
 })

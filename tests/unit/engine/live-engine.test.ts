@@ -125,6 +125,29 @@ describe('the live engine runner', () => {
     expect(last.score).toBeGreaterThan(20)
   })
 
+  it('refreshes only townships that can decay, and reports a decayed one at zero once when its last signal expires', async () => {
+    const clock = { now: T0 + 10 * D }
+    const h = harness([collective(1, T0 + 10 * D - H)], clock)
+    await h.engine.start()
+    const before = h.pushed.length
+    // Every 5 s for a day, then past the signal's expiry (72 h half-life, 35 points: ~18 days).
+    for (let i = 0; i < 24 * 12; i++) {
+      clock.now += 5 * 60_000
+      await h.engine.tick()
+    }
+    clock.now += 20 * D
+    await h.engine.tick()
+    clock.now += 5 * 60_000
+    await h.engine.tick()
+    const after = h.pushed.slice(before)
+    // The quiet townships were never pushed again: only the one with a signal decays.
+    expect(new Set(after.map((p) => p.township))).toEqual(new Set(['990100002']))
+    const scores = after.map((p) => p.score)
+    expect(scores.every((v, i) => i === 0 || v < scores[i - 1]!)).toBe(true)
+    expect(scores.filter((v) => v === 0)).toEqual([0])
+    expect(h.engine.snapshot().find((s) => s.township === '990100002')).toMatchObject({ score: 0, level: 'blue' })
+  })
+
   it('does not take a new installation for a feed gap: silence counts from when data begin', async () => {
     const clock = { now: T0 + 60 * D }
     const silence = compile({ rules: [{ id: 'no-report', name: '未报告', kind: 'silence', window: '24h', alert: 'yellow' }] })
