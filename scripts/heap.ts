@@ -2,12 +2,16 @@
 // is really kept), and heap snapshots summarised by constructor to find what grows.
 import type { CDPSession } from 'playwright-core'
 
-/** Bytes of JS heap in use after two forced full collections. */
-export async function heapAfterGc(cdp: CDPSession): Promise<number> {
+/**
+ * Bytes in use after two forced full collections: the JS heap (V8, compiled code included) and,
+ * apart, Blink's garbage-collected heap (DOM, style, text shaping), NaN where not reported.
+ */
+export async function heapAfterGc(cdp: CDPSession): Promise<{ used: number; embedder: number }> {
   // Twice: a first collection can leave garbage that finalisers free for the second.
   await cdp.send('HeapProfiler.collectGarbage')
   await cdp.send('HeapProfiler.collectGarbage')
-  return (await cdp.send('Runtime.getHeapUsage')).usedSize
+  const usage = (await cdp.send('Runtime.getHeapUsage')) as { usedSize: number; embedderHeapUsedSize?: number }
+  return { used: usage.usedSize, embedder: usage.embedderHeapUsedSize ?? Number.NaN }
 }
 
 /** Per constructor (or V8 node type in parentheses): how many objects and their own bytes. */
