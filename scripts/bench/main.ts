@@ -4,6 +4,7 @@ import { printTable, type BenchContext, type BenchRow, type BenchSection } from 
 
 const sections: Array<[name: string, load: () => Promise<BenchSection>]> = [
   // Sections register here: ['ingest', async () => (await import('./ingest.ts')).run],
+  ['wall', async () => (await import('./wall.ts')).run],
 ]
 
 const args = process.argv.slice(2)
