@@ -2,7 +2,7 @@ import { createPinia, setActivePinia } from 'pinia'
 import { beforeEach, describe, expect, it, vi } from 'vitest'
 import type { Alert, WallEvent } from '../../client/src/lib/live-types.ts'
 import { MAX_ALERTS, TICKER_SIZE, useAlertsStore } from '../../client/src/stores/alerts.ts'
-import { RECENT_SIZE, TREND_DAYS, useEventsStore } from '../../client/src/stores/events.ts'
+import { RECENT_SIZE, SEEN_IDS, TREND_DAYS, useEventsStore } from '../../client/src/stores/events.ts'
 import { useRiskStore } from '../../client/src/stores/risk.ts'
 import { alertJson } from './helpers/alert.ts'
 
@@ -174,6 +174,21 @@ describe('events store', () => {
     expect(events.recent).toHaveLength(RECENT_SIZE)
     const times = events.recent.map((e) => Date.parse(e.occurredAt))
     expect(times).toEqual([...times].sort((a, b) => b - a))
+  })
+
+  it('remembers at most SEEN_IDS event ids, forgetting the oldest first', () => {
+    const events = useEventsStore()
+    events.rollover(now)
+    const at = new Date(now - 60_000).toISOString()
+    for (let i = 0; i < SEEN_IDS + 700; i += 100) events.ingest(Array.from({ length: 100 }, (_, k) => event(i + k, at)))
+    expect(events.seenCount).toBe(SEEN_IDS)
+    const counted = events.todayBySource.dispute
+    // The newest id is still remembered; the oldest was forgotten, so it would count again.
+    events.ingest([event(SEEN_IDS + 699, at)])
+    expect(events.todayBySource.dispute).toBe(counted)
+    events.ingest([event(0, at)])
+    expect(events.todayBySource.dispute).toBe(counted + 1)
+    expect(events.seenCount).toBe(SEEN_IDS)
   })
 
   it('slides the window: days that fall out are dropped, events outside it are not counted', () => {

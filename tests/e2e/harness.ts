@@ -124,7 +124,7 @@ export async function startServer(env: Record<string, string> = {}): Promise<Run
 }
 
 /** Signs a browser context in through the real login endpoint (the cookie lands in the context). */
-export async function signInContext(context: BrowserContext, server: RunningServer, username: string, password: string): Promise<void> {
+export async function signInContext(context: BrowserContext, server: Pick<RunningServer, 'url'>, username: string, password: string): Promise<void> {
   const res = await context.request.post(`${server.url}/api/v1/session`, { data: { username, password } })
   if (!res.ok()) throw new Error(`sign-in as ${username} failed: ${res.status()} ${await res.text()}`)
 }

@@ -1,13 +1,16 @@
 // Plain-fetch helpers for browser tests and scripts: sign in, create a feed, post events as a feed.
 import type { RunningServer } from './harness.ts'
 
+/** Only the address is used: the bench's own server process fits too. */
+type Server = Pick<RunningServer, 'url'>
+
 export interface ApiSession {
   cookie: string
   csrf: string
 }
 
 /** Signs in through the real login endpoint; returns the session cookie and the CSRF token. */
-export async function apiSignIn(server: RunningServer, username: string, password: string): Promise<ApiSession> {
+export async function apiSignIn(server: Server, username: string, password: string): Promise<ApiSession> {
   const res = await fetch(`${server.url}/api/v1/session`, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
@@ -21,7 +24,7 @@ export async function apiSignIn(server: RunningServer, username: string, passwor
 }
 
 /** A GET (or a cookie-authenticated write) as a signed-in user; throws on a non-2xx answer. */
-export async function apiCall<T>(server: RunningServer, session: ApiSession, path: string, body?: unknown): Promise<T> {
+export async function apiCall<T>(server: Server, session: ApiSession, path: string, body?: unknown): Promise<T> {
   const res = await fetch(`${server.url}${path}`, {
     method: body === undefined ? 'GET' : 'POST',
     headers: { cookie: session.cookie, 'x-csrf-token': session.csrf, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
@@ -32,7 +35,7 @@ export async function apiCall<T>(server: RunningServer, session: ApiSession, pat
 }
 
 /** Creates a feed as the demo administrator; returns its bearer token. */
-export async function createFeedToken(server: RunningServer, name: string): Promise<string> {
+export async function createFeedToken(server: Server, name: string): Promise<string> {
   const admin = await apiSignIn(server, 'admin', 'demo-admin-2026')
   const res = await fetch(`${server.url}/api/v1/feeds`, {
     method: 'POST',
@@ -51,7 +54,7 @@ export interface IngestResult {
 }
 
 /** POST /api/v1/events as a feed (one event or a batch). */
-export async function postEvents(server: RunningServer, token: string, events: object | object[]): Promise<IngestResult> {
+export async function postEvents(server: Server, token: string, events: object | object[]): Promise<IngestResult> {
   const res = await fetch(`${server.url}/api/v1/events`, {
     method: 'POST',
     headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },

@@ -43,6 +43,8 @@ export const useEventsStore = defineStore('events', () => {
   const today = ref(dayKey(Date.now(), DISPLAY_TZ))
   const seen = new Set<string>()
   const seenOrder: string[] = []
+  /** How many ids the seen-id memory holds (at most SEEN_IDS): shown on the wall for the soak. */
+  const seenCount = ref(0)
 
   const windowDays = computed(() => lastDays(Date.parse(`${today.value}T12:00:00Z`), DISPLAY_TZ, TREND_DAYS))
   const todayBucket = computed(() => days.value[today.value] ?? emptyBucket())
@@ -108,6 +110,7 @@ export const useEventsStore = defineStore('events', () => {
     }
     if (counted) days.value = next
     if (feed !== recent.value) recent.value = feed
+    seenCount.value = seen.size
   }
 
   /** Moves the window to `now`'s day: days that fell out are dropped. Call it every minute or so. */
@@ -138,6 +141,7 @@ export const useEventsStore = defineStore('events', () => {
         days.value = {}
         seen.clear()
         seenOrder.length = 0
+        seenCount.value = 0
       }
       do {
         const query = new URLSearchParams({ from, to, limit: String(REST_PAGE) })
@@ -157,5 +161,5 @@ export const useEventsStore = defineStore('events', () => {
     }
   }
 
-  return { days, recent, available, loaded, truncated, today, todayBySource, todayHourly, trend, categories, ingest, rollover, load }
+  return { days, recent, available, loaded, truncated, today, seenCount, todayBySource, todayHourly, trend, categories, ingest, rollover, load }
 })
