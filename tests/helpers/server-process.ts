@@ -57,6 +57,7 @@ export interface AlertJson {
   level: string
   state: string
   count: number
+  version: number
 }
 
 /** Every alert (all states), through the REST API, paging to the end. */
