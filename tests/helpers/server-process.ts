@@ -98,11 +98,20 @@ export async function townshipScores(server: { url: string }, user?: SignedIn): 
   return new Map(rows.map((t) => [t.code, { score: t.score, level: t.level }]))
 }
 
-/** A gauge or counter from /metrics (the first sample of that name), or null when absent. */
-export async function metric(server: { url: string }, name: string): Promise<number | null> {
+/** Gauges or counters from one scrape of /metrics (the first sample of each name; null when absent). */
+export async function metrics<N extends string>(server: { url: string }, names: readonly N[]): Promise<Record<N, number | null>> {
   const text = await (await fetch(`${server.url}/metrics`)).text()
-  const m = new RegExp(`^${name}(?:\\{[^}]*\\})? (\\S+)$`, 'm').exec(text)
-  return m ? Number(m[1]) : null
+  const out = {} as Record<N, number | null>
+  for (const name of names) {
+    const m = new RegExp(`^${name}(?:\\{[^}]*\\})? (\\S+)$`, 'm').exec(text)
+    out[name] = m ? Number(m[1]) : null
+  }
+  return out
+}
+
+/** One gauge or counter from /metrics. Each scrape resets the event-loop histogram: read those together with metrics(). */
+export async function metric(server: { url: string }, name: string): Promise<number | null> {
+  return (await metrics(server, [name]))[name]
 }
 
 export async function isLeader(server: RunningServer | { url: string }): Promise<boolean> {
