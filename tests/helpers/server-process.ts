@@ -111,7 +111,7 @@ export async function metrics<N extends string>(server: { url: string }, names: 
 
 /** One gauge or counter from /metrics. Each scrape resets the event-loop histogram: read those together with metrics(). */
 export async function metric(server: { url: string }, name: string): Promise<number | null> {
-  return (await metrics(server, [name]))[name]
+  return (await metrics(server, [name]))[name] ?? null
 }
 
 export async function isLeader(server: RunningServer | { url: string }): Promise<boolean> {
