@@ -4,8 +4,11 @@
 // interrupted (system:status) instead of staying silently "live". When it returns, the same
 // server process recovers by itself: ingest 202 again, the engine leads again, and a connected
 // client receives the next alert.
+import { sql } from 'kysely'
 import pg from 'pg'
-import { afterAll, describe, expect, it } from 'vitest'
+import { afterAll, beforeAll, describe, expect, it, onTestFailed } from 'vitest'
+import { connectDatabase } from '../../db/connect.ts'
+import { isDatabaseUnavailable } from '../../server/http-errors.ts'
 import { type RunningServer, startServer } from '../e2e/harness.ts'
 import { closeAllClients, connectLive } from '../helpers/live.ts'
 import { isLeader, massIncident, newFeed, postEvents, signIn, storedExternalIds, townshipScores, until } from '../helpers/server-process.ts'
@@ -13,6 +16,13 @@ import { type Cluster, createCluster } from './pg-cluster.ts'
 
 let cluster: Cluster | null = null
 let server: RunningServer | null = null
+beforeAll(async () => {
+  cluster = await createCluster()
+  const admin = new pg.Client({ connectionString: cluster.url() })
+  await admin.connect()
+  await admin.query('create database shaowang')
+  await admin.end()
+})
 afterAll(async () => {
   closeAllClients()
   await server?.stop()
@@ -22,13 +32,40 @@ afterAll(async () => {
 const BATCH = 20
 
 describe('a database outage', () => {
+  it('a connection lost in the middle of a transaction fails that transaction (a 503), never the process', async () => {
+    const uncaught: unknown[] = []
+    const onUncaught = (err: unknown) => void uncaught.push(err)
+    process.on('uncaughtException', onUncaught)
+    const handle = await connectDatabase({ kind: 'postgres', url: cluster!.url('shaowang'), poolSize: 2 })
+    const killer = new pg.Client({ connectionString: cluster!.url() })
+    await killer.connect()
+    try {
+      const failure = await handle.db
+        .transaction()
+        .execute(async (trx) => {
+          const { rows } = await sql<{ pid: number }>`select pg_backend_pid() as pid`.execute(trx)
+          // Between two queries, the server ends this connection (as a restart or an outage does).
+          await killer.query('select pg_terminate_backend($1)', [rows[0]!.pid])
+          await new Promise((r) => setTimeout(r, 300))
+          await sql`select 1`.execute(trx)
+        })
+        .then(() => null, (err: unknown) => err)
+      expect(failure, 'the transaction fails').not.toBeNull()
+      expect(isDatabaseUnavailable(failure)).toBe(true)
+      expect(uncaught).toEqual([])
+      // The pool dropped the broken connection: the next query works.
+      expect((await sql<{ one: number }>`select 1 as one`.execute(handle.db)).rows).toEqual([{ one: 1 }])
+    } finally {
+      process.off('uncaughtException', onUncaught)
+      await killer.end()
+      await handle.close()
+    }
+  })
+
   it('503 + Retry-After and nothing half-way while down, health 503, clients told; recovery without a restart', { timeout: 300_000 }, async () => {
-    cluster = await createCluster()
-    const admin = new pg.Client({ connectionString: cluster.url() })
-    await admin.connect()
-    await admin.query('create database shaowang')
-    await admin.end()
-    server = await startServer({ DATABASE_URL: cluster.url('shaowang') })
+    onTestFailed(() => console.error(`server output:\n${server?.output().slice(-8000)}`))
+    const cluster_ = cluster!
+    server = await startServer({ DATABASE_URL: cluster_.url('shaowang') })
     const pid = server.pid()
     await until(() => isLeader(server!), 'the engine to run')
     const [first, second] = [...(await townshipScores(server)).keys()]
@@ -36,7 +73,7 @@ describe('a database outage', () => {
     const watcher = await connectLive(server.url, { token: (await signIn(server, 'leader')).token })
 
     expect((await postEvents(server, token, massIncident(first!, 'before-1'))).status).toBe(202)
-    await watcher.waitFor(() => watcher.of('alert:new').find((m) => m.alert.township.code === first), 'the alert before the outage')
+    await watcher.waitFor(() => watcher.alertForEvent('before-1'), 'the alert before the outage')
 
     // A feed keeps posting batches across the outage and the recovery: each is kept whole or not at all.
     const batches: Array<{ ids: string[]; status: number | 'network' }> = []
@@ -52,7 +89,7 @@ describe('a database outage', () => {
     })()
     await new Promise((r) => setTimeout(r, 1_000))
 
-    await cluster.stop('immediate')
+    await cluster_.stop('immediate')
 
     // Connected clients learn it from the server (their socket itself is fine).
     const down = await watcher.waitFor(() => watcher.of('system:status').find((m) => m.database === 'down'), 'system:status down', 20_000)
@@ -69,7 +106,7 @@ describe('a database outage', () => {
     expect(await isLeader(server)).toBe(false)
 
     await new Promise((r) => setTimeout(r, 2_000))
-    await cluster.start()
+    await cluster_.start()
 
     // The same process recovers by itself.
     await watcher.waitFor(() => watcher.of('system:status').find((m) => m.database === 'ok'), 'system:status ok', 30_000)
@@ -79,7 +116,7 @@ describe('a database outage', () => {
     feeding = false
     await feeder
     expect((await postEvents(server, token, massIncident(second!, 'after-1'))).status).toBe(202)
-    await watcher.waitFor(() => watcher.of('alert:new').find((m) => m.alert.township.code === second), 'an alert after the recovery, on the same socket', 30_000)
+    await watcher.waitFor(() => watcher.alertForEvent('after-1'), 'an alert after the recovery, on the same socket', 30_000)
     expect(server.pid()).toBe(pid)
     expect(watcher.socket.connected).toBe(true)
 

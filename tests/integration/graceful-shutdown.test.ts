@@ -71,7 +71,7 @@ async function twoProcesses(): Promise<void> {
   await until(() => isLeader(b), 'B to take over the engine')
   const onB = await connectLive(b.url, { token: (await signIn(b, 'leader')).token })
   expect((await postEvents(b, token, massIncident(second!, 'after-shutdown'))).status).toBe(202)
-  await onB.waitFor(() => onB.of('alert:new').find((m) => m.alert.township.code === second), 'the alert raised by B')
+  await onB.waitFor(() => onB.alertForEvent('after-shutdown'), 'the alert raised by B')
   const stored = await storedExternalIds(b, 'shutdown-feed')
   expect(ids.filter((id) => stored.get(id) !== 1)).toEqual([])
 }
@@ -90,7 +90,7 @@ async function oneProcess(): Promise<void> {
   await until(() => isLeader(server), 'the engine to run after the restart')
   const again = await connectLive(server.url, { token: (await signIn(server, 'leader')).token })
   expect((await postEvents(server, token, massIncident(second!, 'after-shutdown'))).status).toBe(202)
-  await again.waitFor(() => again.of('alert:new').find((m) => m.alert.township.code === second), 'the alert after the restart')
+  await again.waitFor(() => again.alertForEvent('after-shutdown'), 'the alert after the restart')
   const stored = await storedExternalIds(server, 'shutdown-feed')
   expect(ids.filter((id) => stored.get(id) !== 1)).toEqual([])
 }
