@@ -125,8 +125,10 @@ try {
         duplicates += body.duplicates ?? 0
         if (body.rejected?.length) failures++
       } else failures++
-    } catch {
-      statuses.set('network', (statuses.get('network') ?? 0) + 1)
+    } catch (err) {
+      const cause = (err as { cause?: { code?: string; message?: string } }).cause
+      const reason = `network (${cause?.code ?? cause?.message ?? (err as Error).message})`
+      statuses.set(reason, (statuses.get(reason) ?? 0) + 1)
       failures++
     } finally {
       inFlight--
