@@ -36,9 +36,13 @@ export async function connectDatabase(target: DatabaseTarget): Promise<DatabaseH
           oid === INT8_OID ? parseInt8 : pg.types.getTypeParser(oid, format)) as typeof pg.types.getTypeParser,
       },
     })
-    // An idle client losing its server (restart, network blip) must not crash the process;
-    // the pool drops it and the next query reconnects.
+    // A client losing its server (restart, network blip, outage) must not crash the process.
+    // Idle ones are reported on the pool, which drops them. A checked-out one between two
+    // queries of a transaction has no query to fail and no pool listener (pg-pool removes it on
+    // checkout), so its 'error' would be an uncaught exception: swallow it there; its next query
+    // fails (the request answers 503) and the pool discards it on release.
     pool.on('error', () => {})
+    pool.on('connect', (client) => client.on('error', () => {}))
     const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }), plugins })
     return { db, kind: 'postgres', pool, close: () => db.destroy() }
   }

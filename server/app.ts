@@ -24,6 +24,7 @@ import userRoutes from './modules/users/routes.ts'
 import silenceRoutes from './modules/silences/routes.ts'
 import access from './plugins/access.ts'
 import engine, { type EnginePluginOptions } from './plugins/engine.ts'
+import databaseStatus, { type DatabaseStatusOptions } from './plugins/database-status.ts'
 import docs from './plugins/docs.ts'
 import errors from './plugins/errors.ts'
 import metrics from './plugins/metrics.ts'
@@ -56,6 +57,37 @@ export interface AppOptions {
   alerts?: AlertsPluginOptions
   /** Risk engine tuning (tick and refresh intervals, leadership retry). */
   engine?: Omit<EnginePluginOptions, 'pool'>
+  /** How often the database is probed so live clients learn of an outage. */
+  databaseStatus?: DatabaseStatusOptions
+  /** Overrides of SERVER_TIMEOUTS (tests shorten them). */
+  timeouts?: Partial<ServerTimeouts>
+}
+
+export interface ServerTimeouts {
+  /** Whole request, headers and body, from its first byte: a body that trickles or stalls is cut off (408, then closed). */
+  requestMs: number
+  /** Headers alone: a client that sends them slowly (slowloris) is cut off (408, then closed). */
+  headersMs: number
+  /** A socket with no traffic at all, in either direction, is destroyed. */
+  idleMs: number
+  /** A keep-alive connection between requests is closed. */
+  keepAliveMs: number
+  /** How often Node checks the request and headers deadlines: a cut-off lands up to this late. */
+  checkIntervalMs: number
+}
+
+/**
+ * Every server-side timeout in one place (issue #10): a slow or stalled client holds a socket
+ * for at most these, however it misbehaves. A 10 MB batch (BODY_LIMIT_BYTES) needs > 2.8 Mbit/s
+ * to arrive within requestMs; feeds on slower links send smaller batches. Long-lived Socket.IO
+ * connections are upgraded WebSockets and are outside these (engine.io pings them instead).
+ */
+export const SERVER_TIMEOUTS: ServerTimeouts = {
+  requestMs: 30_000,
+  headersMs: 10_000,
+  idleMs: 60_000,
+  keepAliveMs: 5_000,
+  checkIntervalMs: 1_000,
 }
 
 export const BODY_LIMIT_BYTES = 10 * 1024 * 1024
@@ -102,13 +134,15 @@ export function loggerOptions(config: Config): FastifyServerOptions['logger'] {
 }
 
 export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
+  const timeouts = { ...SERVER_TIMEOUTS, ...options.timeouts }
   const app = Fastify({
     ...(options.loggerInstance ? { loggerInstance: options.loggerInstance } : { logger: options.logger ?? loggerOptions(options.config) }),
     bodyLimit: BODY_LIMIT_BYTES,
-    // Slow or stalled clients must not hold a socket forever.
-    requestTimeout: 30_000,
-    connectionTimeout: 60_000,
-    keepAliveTimeout: 5_000,
+    // Slow or stalled clients must not hold a socket forever (SERVER_TIMEOUTS).
+    requestTimeout: timeouts.requestMs,
+    connectionTimeout: timeouts.idleMs,
+    keepAliveTimeout: timeouts.keepAliveMs,
+    http: { headersTimeout: timeouts.headersMs, connectionsCheckingInterval: timeouts.checkIntervalMs },
     forceCloseConnections: 'idle',
     trustProxy: false,
     // One line per request would dominate the log at feed rates; failures are logged by the error handler.
@@ -128,6 +162,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   await app.register(metrics)
   await app.register(docs)
   await app.register(bus)
+  await app.register(databaseStatus, options.databaseStatus ?? {})
   await app.register(events, { personalData: options.personalData })
   await app.register(realtime, { ...options.realtime, pool: options.database.pool })
   await app.register(alertsPlugin, options.alerts ?? {})

@@ -2,6 +2,7 @@ import { EventEmitter } from 'node:events'
 import type { FastifyInstance } from 'fastify'
 import fp from 'fastify-plugin'
 import type { RiskEvent, ZeroReport } from '../domain/event.ts'
+import type { DatabaseStatus } from './database-status.ts'
 
 /**
  * What happened, in-process, after it is durably stored: every emit follows a committed
@@ -15,6 +16,8 @@ export interface BusEvents {
   'events:updated': (events: RiskEvent[]) => void
   /** A township's "nothing to report today", the first time it arrives for that day. */
   'zero-report:accepted': (report: ZeroReport) => void
+  /** The database stopped or started answering this process's probe. */
+  'database:status': (status: DatabaseStatus) => void
 }
 
 export type BusEventName = keyof BusEvents

@@ -440,10 +440,22 @@ export default fp<RealtimeOptions>(
     sessionTimer.unref()
   })
 
+  // The database's state reaches every client here (it is per process: each process's own
+  // sockets hear from their own probe; the adapter would be as cut off as the data).
+  app.bus.on('database:status', (status) => {
+    live.local.emit('system:status', status)
+    messages.inc({ event: 'system:status' })
+  })
+
   app.addHook('preClose', async () => {
     if (sessionTimer) clearInterval(sessionTimer)
     if (riskTimer) clearTimeout(riskTimer)
     riskTimer = null
+    // Say why before the disconnect: a server-side disconnect is not retried by Socket.IO on its
+    // own, so the client needs to know this one is a restart to come back at once (with jitter,
+    // to another process or this one restarted) and replay from its last seq.
+    live.local.emit('server:shutdown', { reconnect: true, message: 'the server is restarting; reconnect and resume from your last seq' })
+    messages.inc({ event: 'server:shutdown' })
     io.local.disconnectSockets(true)
     live.local.disconnectSockets(true)
     // Not io.close(): it would also close app.server, which Fastify closes itself.

@@ -134,6 +134,27 @@ describe('wall screen', () => {
     expect(badge(w).text()).toBe('Offline · data from just now')
   })
 
+  it('shows the gap while connected to a server that lost its database, and clears it when the data returns', async () => {
+    stubFetch()
+    const w = await mountWall()
+    socket().serverEmit('connect')
+    socket().serverEmit('risk:snapshot', { townships: TOWNSHIPS.map((t) => ({ code: t.code, score: 1, level: 'blue' })), alerts: [], seq: 5 })
+    await flushPromises()
+    expect(badge(w).attributes('data-state')).toBe('online')
+    socket().serverEmit('system:status', { database: 'down', since: new Date().toISOString() })
+    await flushPromises()
+    expect(badge(w).attributes('data-state')).toBe('interrupted')
+    expect(badge(w).text()).toBe('数据中断 · 数据更新于 刚刚')
+    socket().serverEmit('system:status', { database: 'ok', since: new Date().toISOString() })
+    await flushPromises()
+    expect(badge(w).attributes('data-state')).toBe('online')
+    // A reconnect's fresh snapshot also ends it (the status message may have been missed while away).
+    socket().serverEmit('system:status', { database: 'down', since: new Date().toISOString() })
+    socket().serverEmit('risk:snapshot', { townships: TOWNSHIPS.map((t) => ({ code: t.code, score: 1, level: 'blue' })), alerts: [], seq: 5 })
+    await flushPromises()
+    expect(badge(w).attributes('data-state')).toBe('online')
+  })
+
   it('applies the snapshot and live changes without re-creating the charts', async () => {
     stubFetch()
     const w = await mountWall()
@@ -251,6 +272,19 @@ describe('connection badge', () => {
     expect(w.text()).toBe('Connecting… · no data yet')
     await w.setProps({ state: 'online' })
     expect(w.attributes('data-state')).toBe('online')
+    expect(w.text()).toBe('Online · live')
+    w.unmount()
+  })
+
+  it('shows a database outage as interrupted data with its age, not as live', async () => {
+    const props = { state: 'online' as const, freshAt: 1_000_000, now: 1_000_000 + 3 * 60_000, interrupted: true }
+    const w = mount(ConnectionBadge, { props, global: { plugins: [i18n] } })
+    expect(w.attributes('data-state')).toBe('interrupted')
+    expect(w.text()).toBe('数据中断 · 数据更新于 3 分钟前')
+    setLocale('en')
+    await flushPromises()
+    expect(w.text()).toBe('Data interrupted · data from 3 min ago')
+    await w.setProps({ interrupted: false })
     expect(w.text()).toBe('Online · live')
     w.unmount()
   })

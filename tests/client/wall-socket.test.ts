@@ -14,10 +14,12 @@ function setup(offset = { value: 0 }) {
     eventNew: (m) => seen.push(['eventNew', m]),
     state: (s) => states.push(s),
     unauthorized: () => seen.push(['unauthorized', null]),
+    systemStatus: (m) => seen.push(['systemStatus', m]),
   }
   const connection = connectLive(handlers, {
     getOffset: () => offset.value,
     retryAfterRefusal: 1000,
+    retryAfterShutdown: 100,
     factory: (uri, options) => {
       socket = new FakeSocket(uri, options as Record<string, unknown>)
       return socket.asSocket()
@@ -65,6 +67,30 @@ describe('connectLive', () => {
     vi.advanceTimersByTime(1000)
     expect(socket.connectCalls).toBe(1)
     expect(states.at(-1)).toBe('connecting')
+  })
+
+  it('passes system:status on: the server says whether its data is interrupted', () => {
+    const { socket, seen } = setup()
+    socket.serverEmit('system:status', { database: 'down', since: '2026-11-23T10:00:00.000Z' })
+    expect(seen).toEqual([['systemStatus', { database: 'down', since: '2026-11-23T10:00:00.000Z' }]])
+  })
+
+  it('comes back at once after a server restart it was told of, but waits after a plain server-side disconnect', () => {
+    vi.useFakeTimers()
+    const { socket, states } = setup()
+    socket.serverEmit('connect')
+    socket.serverEmit('server:shutdown', { reconnect: true })
+    socket.serverEmit('disconnect', 'io server disconnect')
+    vi.advanceTimersByTime(100)
+    expect(socket.connectCalls).toBe(1)
+    expect(states.at(-1)).toBe('connecting')
+    // A later plain server-side disconnect (no announcement) keeps the long pause.
+    socket.serverEmit('connect')
+    socket.serverEmit('disconnect', 'io server disconnect')
+    vi.advanceTimersByTime(999)
+    expect(socket.connectCalls).toBe(1)
+    vi.advanceTimersByTime(1)
+    expect(socket.connectCalls).toBe(2)
   })
 
   it('leaves transport errors to Socket.IO’s own reconnection', () => {

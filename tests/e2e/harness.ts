@@ -39,6 +39,10 @@ export interface RunningServer {
   env: Record<string, string>
   /** SIGKILL: a crash. */
   kill(): Promise<void>
+  /** SIGTERM, a graceful shutdown, keeping the data for restart(); resolves with how it exited. */
+  terminate(): Promise<{ code: number | null; signal: NodeJS.Signals | null }>
+  /** The process id while it runs. */
+  pid(): number | undefined
   /** Starts the same server again on the same port and data. */
   restart(): Promise<void>
   /** SIGTERM and clean up its data. */
@@ -95,11 +99,11 @@ export async function startServer(env: Record<string, string> = {}): Promise<Run
     throw new Error(`server did not become healthy:\n${log}`)
   }
 
-  function waitExit(signal: NodeJS.Signals): Promise<void> {
+  function waitExit(signal: NodeJS.Signals): Promise<{ code: number | null; signal: NodeJS.Signals | null }> {
     const c = child
-    if (!c || c.exitCode !== null || c.signalCode !== null) return Promise.resolve()
+    if (!c || c.exitCode !== null || c.signalCode !== null) return Promise.resolve({ code: c?.exitCode ?? null, signal: c?.signalCode ?? null })
     return new Promise((resolve) => {
-      c.once('exit', () => resolve())
+      c.once('exit', (code, sig) => resolve({ code, signal: sig }))
       c.kill(signal)
     })
   }
@@ -108,7 +112,11 @@ export async function startServer(env: Record<string, string> = {}): Promise<Run
   return {
     url,
     env: fullEnv,
-    kill: () => waitExit('SIGKILL'),
+    kill: async () => {
+      await waitExit('SIGKILL')
+    },
+    terminate: () => waitExit('SIGTERM'),
+    pid: () => (child as ChildProcess | null)?.pid,
     restart: launch,
     output: () => log,
     async stop() {

@@ -48,6 +48,14 @@ export class LiveClient {
     return this.received.filter((r) => r.event === 'alert:new' || r.event === 'alert:updated').map((r) => ({ event: r.event, seq: r.data.seq, alert: r.data.alert }))
   }
 
+  /**
+   * The alert change (alert:new, or alert:updated for a repeat of an already open alert) whose
+   * last event is this one: what a posted triggering event caused, whatever was open before.
+   */
+  alertForEvent(externalId: string): { event: string; seq: number; alert: any } | undefined {
+    return this.alertChanges().find((c) => c.alert.lastEvent?.externalId === externalId)
+  }
+
   async waitFor<T>(check: () => T | undefined | false, what: string, timeoutMs = 10_000): Promise<T> {
     const deadline = Date.now() + timeoutMs
     for (;;) {

@@ -5,6 +5,7 @@
 import { afterAll, describe, expect, it } from 'vitest'
 import { type RunningServer, startServer } from '../e2e/harness.ts'
 import { closeAllClients, connectLive } from '../helpers/live.ts'
+import { type AlertJson, allAlerts, isLeader, massIncident, newFeed, postEvents, signIn, until } from '../helpers/server-process.ts'
 
 const servers: RunningServer[] = []
 afterAll(async () => {
@@ -12,52 +13,12 @@ afterAll(async () => {
   for (const s of servers.reverse()) await s.stop()
 })
 
-async function signIn(server: RunningServer, username: string): Promise<{ token: string; headers: Record<string, string> }> {
-  const res = await fetch(`${server.url}/api/v1/session`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ username, password: `demo-${username}-2026` }),
-  })
-  if (!res.ok) throw new Error(`sign-in ${username}: ${res.status}`)
-  const token = /sid=([^;]+)/.exec(res.headers.get('set-cookie') ?? '')![1]!
-  const { csrfToken } = (await res.json()) as { csrfToken: string }
-  return { token, headers: { cookie: `sid=${token}`, 'x-csrf-token': csrfToken, 'content-type': 'application/json' } }
-}
-
-async function newFeed(server: RunningServer): Promise<string> {
-  const admin = await signIn(server, 'admin')
-  const res = await fetch(`${server.url}/api/v1/feeds`, { method: 'POST', headers: admin.headers, body: JSON.stringify({ name: `failover-${Date.now()}` }) })
-  return ((await res.json()) as { token: string }).token
-}
-
 async function postMass(server: RunningServer, token: string, township: string, externalId: string): Promise<void> {
-  const res = await fetch(`${server.url}/api/v1/events`, {
-    method: 'POST',
-    headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
-    body: JSON.stringify({ source: 'incident', externalId, township, category: 'mass', peopleCount: 40, severity: 4, occurredAt: new Date().toISOString() }),
-  })
-  expect(await res.json()).toMatchObject({ accepted: 1 })
+  expect((await postEvents(server, token, massIncident(township, externalId))).body).toMatchObject({ accepted: 1 })
 }
 
-async function alertsFor(server: RunningServer, township: string): Promise<Array<{ ruleId: string | null; state: string; count: number }>> {
-  const duty = await signIn(server, 'duty')
-  const res = await fetch(`${server.url}/api/v1/alerts?township=${township}&limit=100`, { headers: duty.headers })
-  return ((await res.json()) as { items: Array<{ ruleId: string | null; state: string; count: number }> }).items.filter((a) => a.ruleId === 'mass-incident')
-}
-
-async function isLeader(server: RunningServer): Promise<boolean> {
-  const text = await (await fetch(`${server.url}/metrics`)).text()
-  return /^shaowang_engine_leader 1$/m.test(text)
-}
-
-async function until<T>(check: () => Promise<T | false | undefined>, what: string, timeoutMs = 20_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs
-  for (;;) {
-    const value = await check().catch(() => undefined)
-    if (value) return value
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`)
-    await new Promise((r) => setTimeout(r, 100))
-  }
+async function alertsFor(server: RunningServer, township: string): Promise<AlertJson[]> {
+  return (await allAlerts(server)).filter((a) => a.township.code === township && a.ruleId === 'mass-incident')
 }
 
 async function twoProcessesOnePostgres(): Promise<void> {

@@ -52,6 +52,7 @@ const en: typeof zh = {
       online: 'Online · live',
       connecting: 'Connecting…',
       offline: 'Offline',
+      interrupted: 'Data interrupted',
       dataFrom: 'data from {age}',
       noData: 'no data yet',
     },

@@ -50,6 +50,7 @@ export default {
       online: '在线 · 实时',
       connecting: '连接中…',
       offline: '离线',
+      interrupted: '数据中断',
       dataFrom: '数据更新于 {age}',
       noData: '尚无数据',
     },

@@ -49,6 +49,12 @@ export interface AlertMessage {
   seq: number
 }
 
+/** `system:status`: the server's database stopped or started answering (the data is interrupted). */
+export interface SystemStatus {
+  database: 'ok' | 'down'
+  since: string
+}
+
 export interface EventMessage {
   event: WallEvent
   seq: number

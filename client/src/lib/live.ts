@@ -81,6 +81,7 @@ export function startLive(options: StartLiveOptions): () => void {
   const connection = connectLive(
     {
       snapshot(message) {
+        risk.setDatabaseStatus({ database: 'ok' })
         risk.applySnapshot(message)
         if (Array.isArray(message.alerts)) alerts.replaceOpen(message.alerts)
       },
@@ -111,6 +112,9 @@ export function startLive(options: StartLiveOptions): () => void {
           wasOffline = true
           offlineSince = risk.freshAt ?? Date.now()
         }
+      },
+      systemStatus(message) {
+        risk.setDatabaseStatus(message)
       },
       unauthorized() {
         // The socket refuses us: confirm with the REST session before leaving the screen.

@@ -3,7 +3,7 @@
 // the same origin. `auth` is a function, so every (re)connect sends the last `seq` seen as
 // `offset` at that moment and the server replays the alert changes missed in between.
 import { io, type ManagerOptions, type Socket, type SocketOptions } from 'socket.io-client'
-import type { AlertMessage, EventMessage, RiskChanged, RiskSnapshot } from './live-types.ts'
+import type { AlertMessage, EventMessage, RiskChanged, RiskSnapshot, SystemStatus } from './live-types.ts'
 
 export type LiveState = 'connecting' | 'online' | 'offline'
 
@@ -17,6 +17,8 @@ export interface LiveHandlers {
   state(state: LiveState, reason?: string): void
   /** The handshake was refused (signed out, session expired or revoked). */
   unauthorized?(): void
+  /** The server can or cannot reach its database (while connected: live data is interrupted). */
+  systemStatus?(message: SystemStatus): void
 }
 
 export type SocketFactory = (uri: string, options: Partial<ManagerOptions & SocketOptions>) => Socket
@@ -28,6 +30,8 @@ export interface LiveOptions {
   factory?: SocketFactory
   /** Manual retry after a refused handshake (Socket.IO does not retry those by itself), in ms. */
   retryAfterRefusal?: number
+  /** After the server announced a restart (`server:shutdown`): reconnect within this many ms (random, so walls do not all return at once). */
+  retryAfterShutdown?: number
 }
 
 export interface LiveConnection {
@@ -51,13 +55,16 @@ export function connectLive(handlers: LiveHandlers, options: LiveOptions): LiveC
   })
   let retry: ReturnType<typeof setTimeout> | null = null
   let closed = false
+  let restarting = false
 
   handlers.state('connecting')
   socket.on('connect', () => handlers.state('online'))
   socket.on('disconnect', (reason) => {
     handlers.state('offline', reason)
-    // A server-side disconnect is not retried by Socket.IO: ask again after a pause.
-    if (reason === 'io server disconnect') scheduleRetry()
+    // A server-side disconnect is not retried by Socket.IO: ask again after a pause, a short
+    // one when the server said it is restarting.
+    if (reason === 'io server disconnect') scheduleRetry(restarting ? Math.random() * (options.retryAfterShutdown ?? 3_000) : undefined)
+    restarting = false
   })
   socket.on('connect_error', (err: Error & { data?: unknown }) => {
     handlers.state('offline', err.message)
@@ -72,8 +79,12 @@ export function connectLive(handlers: LiveHandlers, options: LiveOptions): LiveC
   socket.on('alert:new', (m: AlertMessage) => handlers.alertNew(m))
   socket.on('alert:updated', (m: AlertMessage) => handlers.alertUpdated(m))
   socket.on('event:new', (m: EventMessage) => handlers.eventNew(m))
+  socket.on('system:status', (m: SystemStatus) => handlers.systemStatus?.(m))
+  socket.on('server:shutdown', () => {
+    restarting = true
+  })
 
-  function scheduleRetry(): void {
+  function scheduleRetry(delayMs = options.retryAfterRefusal ?? 15_000): void {
     if (closed || retry) return
     retry = setTimeout(() => {
       retry = null
@@ -81,7 +92,7 @@ export function connectLive(handlers: LiveHandlers, options: LiveOptions): LiveC
         handlers.state('connecting')
         socket.connect()
       }
-    }, options.retryAfterRefusal ?? 15_000)
+    }, delayMs)
   }
 
   return {

@@ -26,6 +26,8 @@ export const useRiskStore = defineStore('risk', () => {
   const connection = ref<ConnectionState>('connecting')
   /** Epoch ms when the data was last known to be current (a message, a load, or the moment of disconnecting). */
   const freshAt = ref<number | null>(null)
+  /** Epoch ms since which the server cannot reach its database (connected, but no live data), or null. */
+  const interruptedSince = ref<number | null>(null)
   // seq of the last change applied per township: an older, late message must not undo a newer one.
   const townshipSeq = new Map<string, number>()
 
@@ -133,5 +135,11 @@ export const useRiskStore = defineStore('risk', () => {
     connection.value = state
   }
 
-  return { townships, loading, error, levels, levelsFromRuleSet, ruleNames, lastSeq, connection, freshAt, ranking, byCode, load, loadRuleSet, applySnapshot, applyChanges, setConnection, noteSeq }
+  /** `system:status` from the server; a fresh snapshot also means the database answers again. */
+  function setDatabaseStatus(status: { database: 'ok' | 'down'; since?: string }, now = Date.now()): void {
+    if (status.database === 'ok') interruptedSince.value = null
+    else if (interruptedSince.value === null) interruptedSince.value = Date.parse(status.since ?? '') || now
+  }
+
+  return { townships, loading, error, levels, levelsFromRuleSet, ruleNames, lastSeq, connection, freshAt, interruptedSince, ranking, byCode, load, loadRuleSet, applySnapshot, applyChanges, setConnection, setDatabaseStatus, noteSeq }
 })

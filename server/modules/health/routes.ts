@@ -1,6 +1,7 @@
 import { sql } from 'kysely'
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod'
 import { z } from 'zod'
+import { withTimeout } from '../../plugins/database-status.ts'
 
 const HEALTH_QUERY_TIMEOUT_MS = 2_000
 
@@ -17,10 +18,7 @@ const routes: FastifyPluginAsyncZod = async (app) => {
     async (_request, reply) => {
       const uptimeSeconds = Math.round(process.uptime())
       try {
-        await Promise.race([
-          sql`select 1`.execute(app.db),
-          new Promise((_, reject) => setTimeout(() => reject(new Error('health query timed out')), HEALTH_QUERY_TIMEOUT_MS).unref()),
-        ])
+        await withTimeout(sql`select 1`.execute(app.db), HEALTH_QUERY_TIMEOUT_MS, 'health query')
         return { status: 'ok' as const, database: 'ok' as const, uptimeSeconds }
       } catch (err) {
         app.log.warn({ err }, 'health check: database unreachable')

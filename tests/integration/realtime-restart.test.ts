@@ -1,0 +1,82 @@
+// Seq replay across a server restart (DESIGN §7, issue #10), with the real server process: a
+// client away while alerts were raised and changed — some before a SIGKILL, some after the
+// restart — reconnects with the last seq it saw and receives exactly the alert changes it
+// missed, each once and in order, from the database (no in-memory recovery survives a kill).
+import { afterAll, describe, expect, it } from 'vitest'
+import { type RunningServer, startServer } from '../e2e/harness.ts'
+import { closeAllClients, connectLive } from '../helpers/live.ts'
+import { allAlerts, isLeader, massIncident, newFeed, postEvents, signIn, townshipScores, until } from '../helpers/server-process.ts'
+
+const servers: RunningServer[] = []
+afterAll(async () => {
+  closeAllClients()
+  for (const s of servers.reverse()) await s.stop()
+})
+
+async function massAlert(server: RunningServer, township: string) {
+  return until(async () => (await allAlerts(server)).find((a) => a.township.code === township && a.ruleId === 'mass-incident'), `the mass-incident alert of ${township}`)
+}
+
+describe('realtime replay across a server restart', () => {
+  it('a client reconnecting with its last seq after a SIGKILL and restart receives exactly the alert changes it missed', { timeout: 180_000 }, async () => {
+    const server = await startServer()
+    servers.push(server)
+    await until(() => isLeader(server), 'the engine to run')
+    const [t1, t2, t3, t4] = [...(await townshipScores(server)).keys()]
+    const token = await newFeed(server, 'replay-feed')
+    const leader = await signIn(server, 'leader')
+
+    // Seen live: the first alert. Then the client goes away.
+    const client = await connectLive(server.url, { token: leader.token })
+    expect((await postEvents(server, token, massIncident(t1!, 'r-1'))).status).toBe(202)
+    // (alert:new, or alert:updated when the demo history already holds an open one for that key)
+    await client.waitFor(() => client.alertChanges().find((c) => c.alert.township.code === t1 && c.alert.ruleId === 'mass-incident'), 'the first alert')
+    // Let the engine's follow-up changes (a level alert, …) arrive too, then take the last seq seen.
+    await new Promise((r) => setTimeout(r, 1_000))
+    const lastSeen = Math.max(...client.alertChanges().map((c) => c.seq))
+    const seenIds = new Set(client.alertChanges().map((c) => c.alert.id))
+    client.close()
+
+    // Missed before the crash: two new alerts and an action on the one it saw.
+    expect((await postEvents(server, token, [massIncident(t2!, 'r-2'), massIncident(t3!, 'r-3')])).status).toBe(202)
+    await massAlert(server, t2!)
+    await massAlert(server, t3!)
+    const first = await massAlert(server, t1!)
+    const duty = await signIn(server, 'duty')
+    const ack = await fetch(`${server.url}/api/v1/alerts/${first.id}/ack`, { method: 'POST', headers: duty.headers, body: JSON.stringify({ version: first.version }) })
+    expect(ack.status).toBe(200)
+
+    await server.kill()
+    await server.restart()
+    await until(() => isLeader(server), 'the engine to run after the restart')
+    // Missed after the restart.
+    expect((await postEvents(server, token, massIncident(t4!, 'r-4'))).status).toBe(202)
+    await massAlert(server, t4!)
+    await new Promise((r) => setTimeout(r, 1_000))
+
+    const back = await connectLive(server.url, { token: (await signIn(server, 'leader')).token, offset: lastSeen })
+    const want = (await allAlerts(server)).filter((a) => a.ruleId === 'mass-incident' && [t2, t3, t4].includes(a.township.code))
+    await back.waitFor(() => want.every((a) => back.alertChanges().some((c) => c.alert.id === a.id)), 'the replay of the missed alerts')
+    await back.waitFor(() => back.alertChanges().find((c) => c.event === 'alert:updated' && c.alert.id === first.id && c.alert.state === 'acknowledged'), 'the replay of the acknowledgement')
+    await new Promise((r) => setTimeout(r, 500))
+
+    const replay = back.alertChanges()
+    const seqs = replay.map((c) => c.seq)
+    expect(seqs.every((s) => s > lastSeen), 'nothing it had seen').toBe(true)
+    expect(seqs, 'each once, in order').toEqual([...new Set(seqs)].sort((a, b) => a - b))
+    expect(replay.filter((c) => c.event === 'alert:new' && seenIds.has(c.alert.id)), 'no alert it saw raised again').toEqual([])
+    // Exactly what is stored since lastSeen: the latest state of every alert it missed.
+    const latest = new Map<number, { state: string; version: number }>()
+    for (const c of replay) latest.set(c.alert.id, { state: c.alert.state, version: c.alert.version })
+    const stored = await allAlerts(server)
+    for (const [id, shown] of latest) {
+      const now = stored.find((a) => a.id === id)!
+      expect(shown, `alert ${id} as replayed`).toEqual({ state: now.state, version: now.version })
+    }
+
+    // A second reconnect from the last replayed seq gets nothing more.
+    const again = await connectLive(server.url, { token: (await signIn(server, 'leader')).token, offset: Math.max(...seqs) })
+    await new Promise((r) => setTimeout(r, 1_000))
+    expect(again.alertChanges()).toEqual([])
+  })
+})
