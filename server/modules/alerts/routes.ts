@@ -2,7 +2,7 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod'
 import { z } from 'zod'
 import { actorOf, townshipScope, type UserPrincipal } from '../../access/principal.ts'
 import type { ActionPayload, AlertAction } from '../../domain/alert-lifecycle.ts'
-import { badRequest, HttpError, notFound } from '../../http-errors.ts'
+import { badRequest, ErrorResponse, HttpError, notFound } from '../../http-errors.ts'
 import { findAlert, listAlerts, timelineOf, toAlertJson, townshipNames } from './repository.ts'
 import { ActionBodies, ActionResponse, Alert, AlertDetail, AlertId, AlertList, AlertQuery } from './schema.ts'
 import { performAction } from './service.ts'
@@ -86,7 +86,7 @@ const routes: FastifyPluginAsyncZod = async (app) => {
           summary: SUMMARIES[action],
           params: AlertId,
           body: ActionBodies[action],
-          response: { 200: ActionResponse, 409: Conflict },
+          response: { 200: ActionResponse, 409: z.union([Conflict, ErrorResponse]) },
         },
       },
       async (request, reply) => {

@@ -109,7 +109,7 @@ const routes: FastifyPluginAsyncZod = async (app) => {
       let items: unknown[]
       if (Array.isArray(body)) items = body
       else if (body !== null && typeof body === 'object') items = [body]
-      else throw badRequest('the body must be an event object, an array of events, or ndjson')
+      else throw badRequest('the body must be an event object, an array of events, or ndjson', [{ field: '(body)', message: 'must be an event object, an array of events, or ndjson' }])
       if (items.length > MAX_BATCH) {
         throw new HttpError(413, 'batch_too_large', `a batch may hold at most ${MAX_BATCH} events (got ${items.length}); split it`)
       }

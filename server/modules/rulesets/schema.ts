@@ -1,6 +1,7 @@
 import { z } from 'zod'
+import { DbId } from '../../validation.ts'
 
-export const RulesetId = z.coerce.number().int().positive()
+export const RulesetId = DbId
 
 export const RulesetSummary = z.object({
   id: z.number(),
@@ -27,7 +28,7 @@ export const RuleSetError = z.object({
 /** A rule set (DESIGN §5) plus `comment` and, for a draft made from another version, `basedOn`. */
 export const RulesetInput = z.looseObject({
   comment: z.string().max(2000, 'at most 2000 characters').optional(),
-  basedOn: z.number().int().positive().optional(),
+  basedOn: z.number().int().positive().max(2 ** 31 - 1, 'no such version').optional(),
 })
 
 export const PublishInput = z.object({ comment: z.string().trim().min(1, 'say why you publish (it goes into the audit log)').max(2000, 'at most 2000 characters') })
