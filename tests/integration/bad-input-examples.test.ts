@@ -76,6 +76,23 @@ describe('bad input that used to answer 500 or an error in another shape', () =>
     expect(error(misnamed).fields).toEqual([{ field: 'ledger', message: expect.any(String) }])
   })
 
+  it('a rule set of 50,000 rules is refused by its size, naming rules, not checked rule by rule into megabytes of errors', async () => {
+    const payload = `{"levels":{"yellow":30,"orange":55,"red":80},"hysteresis":5,"rules":[${'{},'.repeat(49_999)}{}]}`
+    for (const url of ['/api/v1/rulesets', '/api/v1/rulesets/validate']) {
+      const res = await app.inject({ method: 'POST', url, headers: { ...analyst.headers, 'content-type': 'application/json' }, payload })
+      expect(res.statusCode, url).toBe(400)
+      expect(error(res).fields, url).toEqual([{ field: 'rules', message: 'at most 200 rules' }])
+    }
+  })
+
+  it('a file that is not a readable ledger names the file', async () => {
+    const boundary = 'b'
+    const payload = `--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="a.xlsx"\r\n\r\nPK\u0003\u0004garbage\r\n--${boundary}--\r\n`
+    const res = await app.inject({ method: 'POST', url: '/api/v1/imports', headers: { ...admin.headers, 'content-type': `multipart/form-data; boundary=${boundary}` }, payload })
+    expect(res.statusCode).toBe(400)
+    expect(error(res)).toMatchObject({ code: 'bad_ledger', fields: [{ field: 'file', message: expect.any(String) }] })
+  })
+
   it('an events body that is neither an object nor an array names the body', async () => {
     const res = await app.inject({ method: 'POST', url: '/api/v1/events', headers: { authorization: `Bearer ${feed}`, 'content-type': 'application/json' }, payload: '"\' OR 1=1 --"' })
     expect(res.statusCode).toBe(400)

@@ -79,7 +79,7 @@ const routes: FastifyPluginAsyncZod = async (app) => {
       } catch (err) {
         if (err instanceof LedgerError) {
           const tooMany = err.message.startsWith('at most')
-          throw new HttpError(tooMany ? 413 : 400, tooMany ? 'payload_too_large' : 'bad_ledger', err.message)
+          throw new HttpError(tooMany ? 413 : 400, tooMany ? 'payload_too_large' : 'bad_ledger', err.message, { fields: [{ field: 'file', message: err.message }] })
         }
         throw err
       }

@@ -26,8 +26,15 @@ export const RuleSetError = z.object({
 })
 
 /** A rule set (DESIGN §5) plus `comment` and, for a draft made from another version, `basedOn`. */
+/** Far above any real county's rule set; a larger document costs seconds to check and megabytes of errors. */
+export const MAX_RULES = 200
+export const MAX_MODIFIERS = 50
+
 export const RulesetInput = z.looseObject({
   comment: z.string().max(2000, 'at most 2000 characters').optional(),
+  // Only the sizes here: the document itself is checked by validateRuleSet, with paths and positions.
+  rules: z.array(z.unknown()).max(MAX_RULES, `at most ${MAX_RULES} rules`).optional(),
+  modifiers: z.array(z.unknown()).max(MAX_MODIFIERS, `at most ${MAX_MODIFIERS} modifiers`).optional(),
   basedOn: z.number().int().positive().max(2 ** 31 - 1, 'no such version').optional(),
 })
 
