@@ -507,6 +507,25 @@ describe('every route under hostile input', () => {
     })
   }
 
+  it('paths and methods outside the route table: traversal, bad escapes, unknown methods answer 4xx in the error shape', async () => {
+    const prefix = fc.constantFrom('/api/v1/', '/api/', '/api/v2/', '/api/docs/', '/assets/', '/', '/metrics/', '/api/v1/events/1/')
+    const rest = fc.oneof(fc.constantFrom(...RAW_SEGMENTS, '../../../../etc/passwd', '..%2f..%2f..%2fpackage.json', '%2e%2e/%2e%2e/', '.env', 'api/v1/../../package.json', '//etc/passwd', 'x'.repeat(3000)), hostileString.map(encode))
+    const method = fc.constantFrom('GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS', 'HEAD')
+    await fc.assert(
+      fc.asyncProperty(method, prefix, rest, async (m, p, r) => {
+        const url = `${p}${r}`
+        const res = await app.inject({ method: m as 'GET', url, headers: { cookie: 'sid=x' } })
+        expect(res.statusCode, `${m} ${url.slice(0, 200)} → ${res.statusCode} ${res.body.slice(0, 200)}`).toBeLessThan(500)
+        expect(res.body, url).not.toMatch(/root:x:0:0|"name": "shaowang"|SECRET_KEY/)
+        if (url.startsWith('/api/') && !url.startsWith('/api/docs') && m !== 'HEAD' && res.statusCode >= 400) {
+          expect((res.json() as { error: { code: string; message: string } }).error, `${m} ${url.slice(0, 200)}`).toEqual(expect.objectContaining({ code: expect.stringMatching(ERROR_CODE), message: expect.any(String) }))
+        }
+      }),
+      { numRuns: 150 },
+    )
+    expect(await healthOverHttp()).toBe(200)
+  })
+
   it('exercised every route, and every route past its access check at least once', () => {
     expect([...exercised].sort()).toEqual(Object.keys(ROUTE_ACCESS).sort())
     expect([...reachedHandler].sort()).toEqual(Object.keys(ROUTE_ACCESS).sort())

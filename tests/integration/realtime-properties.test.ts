@@ -125,6 +125,26 @@ describe('the handshake under arbitrary input', () => {
   })
 })
 
+describe('the Socket.IO HTTP endpoint under arbitrary requests', () => {
+  it('never answers 5xx to garbage polling requests, protocol versions or transports', async () => {
+    const query = fc.record(
+      { EIO: fc.constantFrom('4', '3', '5', '', 'x', '-1'), transport: fc.constantFrom('polling', 'websocket', 'webtransport', 'bogus', ''), sid: fc.oneof(fc.constantFrom('', 'nope', 'a'.repeat(500)), hostileString), t: fc.string() },
+      { requiredKeys: [] },
+    )
+    const body = fc.oneof(fc.constant(''), fc.constantFrom('40/live,', '1:4', '\u001e42["x"]', `${'9'.repeat(20)}:x`), fc.string({ unit: 'binary', maxLength: 300 }))
+    await fc.assert(
+      fc.asyncProperty(fc.constantFrom('GET', 'POST', 'PUT', 'OPTIONS'), query, body, async (method, q, b) => {
+        const search = new URLSearchParams(Object.entries(q).map(([k, v]) => [k, v.toWellFormed()])).toString()
+        const res = await fetch(`${url}/socket.io/?${search}`, { method, ...(method === 'GET' ? {} : { body: b, headers: { 'content-type': 'text/plain;charset=UTF-8' } }) })
+        await res.arrayBuffer()
+        expect(res.status, `${method} /socket.io/?${search.slice(0, 200)}`).toBeLessThan(500)
+      }),
+      { numRuns: 40 },
+    )
+    await stillServing()
+  })
+})
+
 describe('messages from a connected client', () => {
   it('any event, payload and ack gets "unsupported", and the connection keeps serving live alerts', async () => {
     const client = await connectLive(url, { cookie: duty.cookie })
