@@ -25,16 +25,16 @@ export const RuleSetError = z.object({
   position: z.object({ line: z.number(), column: z.number(), offset: z.number() }).optional(),
 })
 
-/** A rule set (DESIGN §5) plus `comment` and, for a draft made from another version, `basedOn`. */
 /** Far above any real county's rule set; a larger document costs seconds to check and megabytes of errors. */
 export const MAX_RULES = 200
 export const MAX_MODIFIERS = 50
 
+/** A rule set (DESIGN §5) plus `comment` and, for a draft made from another version, `basedOn`. */
 export const RulesetInput = z.looseObject({
   comment: z.string().max(2000, 'at most 2000 characters').optional(),
-  // Only the sizes here: the document itself is checked by validateRuleSet, with paths and positions.
-  rules: z.array(z.unknown()).max(MAX_RULES, `at most ${MAX_RULES} rules`).optional(),
-  modifiers: z.array(z.unknown()).max(MAX_MODIFIERS, `at most ${MAX_MODIFIERS} modifiers`).optional(),
+  // Only the sizes here: the document itself (a wrong type too) is checked by validateRuleSet, with paths and positions.
+  rules: z.unknown().optional().refine((v) => !Array.isArray(v) || v.length <= MAX_RULES, `at most ${MAX_RULES} rules`),
+  modifiers: z.unknown().optional().refine((v) => !Array.isArray(v) || v.length <= MAX_MODIFIERS, `at most ${MAX_MODIFIERS} modifiers`),
   basedOn: z.number().int().positive().max(2 ** 31 - 1, 'no such version').optional(),
 })
 
