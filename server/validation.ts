@@ -9,31 +9,41 @@ export const DbId = z.coerce
   .min(1, 'must be an id (a whole number ≥ 1)')
   .max(2 ** 31 - 1, 'no such id: ids are at most 2147483647')
 
-/** At most this many NUL findings are reported per request part (one is enough to fix the client). */
-const MAX_NUL_ISSUES = 5
+/** Before this, a date is a typo; year 0 and earlier also fail in PostgreSQL. */
+const EARLIEST_INSTANT = Date.UTC(1900, 0, 1)
+
+/** An instant from a client: ISO-8601 with an offset (four-digit years), from 1900 on. */
+export const isoDateTime = (error = 'must be an ISO-8601 date-time with an offset, e.g. 2026-03-01T00:00:00+08:00') =>
+  z.iso.datetime({ offset: true, error, abort: true }).refine((v) => Date.parse(v) >= EARLIEST_INSTANT, 'must not be before 1900')
+
+/** At most this many findings are reported per request part (one is enough to fix the client). */
+const MAX_TEXT_ISSUES = 5
 
 /**
- * PostgreSQL text and jsonb cannot hold U+0000: a string carrying one would reach the database
- * and fail there as a 500. Refused here, for every schema'd body, query and path parameter, as a
- * 400 naming the field. Walks without recursion: a loose schema may let deep nesting through.
+ * PostgreSQL text and jsonb cannot hold U+0000, and jsonb refuses a lone surrogate (JSON.stringify
+ * writes it as an escape): such a string would reach the database and fail there as a 500.
+ * Refused here, for every schema'd body, query and path parameter, as a 400 naming the field.
+ * Walks without recursion: a loose schema may let deep nesting through.
  */
-function refuseNul(value: unknown, ctx: z.RefinementCtx): void {
+function refuseUnstorableText(value: unknown, ctx: z.RefinementCtx): void {
   const stack: Array<{ value: unknown; path: PropertyKey[] }> = [{ value, path: [] }]
   let issues = 0
-  while (stack.length && issues < MAX_NUL_ISSUES) {
+  while (stack.length && issues < MAX_TEXT_ISSUES) {
     const { value: v, path } = stack.pop()!
     if (typeof v === 'string') {
-      if (v.includes('\u0000')) {
+      const problem = textProblem(v)
+      if (problem) {
         issues++
-        ctx.addIssue({ code: 'custom', path, message: 'must not contain the NUL character (U+0000)', input: v })
+        ctx.addIssue({ code: 'custom', path, message: problem, input: v })
       }
     } else if (Array.isArray(v)) {
       for (let i = v.length - 1; i >= 0; i--) stack.push({ value: v[i], path: [...path, i] })
     } else if (v !== null && typeof v === 'object' && !(v instanceof Date)) {
       for (const [k, child] of Object.entries(v)) {
-        if (k.includes('\u0000')) {
+        const problem = textProblem(k)
+        if (problem) {
           issues++
-          ctx.addIssue({ code: 'custom', path: [...path, k], message: 'names must not contain the NUL character (U+0000)', input: k })
+          ctx.addIssue({ code: 'custom', path: [...path, k], message: `the name ${problem}`, input: k })
         }
         stack.push({ value: child, path: [...path, k] })
       }
@@ -41,6 +51,12 @@ function refuseNul(value: unknown, ctx: z.RefinementCtx): void {
   }
 }
 
-/** The zod validator compiler, with U+0000 refused in every string the schema lets through. */
+function textProblem(s: string): string | null {
+  if (s.includes('\u0000')) return 'must not contain the NUL character (U+0000)'
+  if (!s.isWellFormed()) return 'must be valid Unicode text (it has a lone surrogate)'
+  return null
+}
+
+/** The zod validator compiler, with U+0000 and lone surrogates refused in every string the schema lets through. */
 export const validatorCompiler: FastifySchemaCompiler<z.ZodType> = ({ schema, ...rest }) =>
-  zodValidatorCompiler({ schema: schema.superRefine(refuseNul), ...rest })
+  zodValidatorCompiler({ schema: schema.superRefine(refuseUnstorableText), ...rest })

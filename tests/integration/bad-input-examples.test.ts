@@ -31,6 +31,21 @@ describe('bad input that used to answer 500 or an error in another shape', () =>
     expect(error(nested).fields).toEqual([{ field: 'matchers.ruleId', message: expect.stringMatching(/NUL/) }])
   })
 
+  it('a lone surrogate in a body string is a 400 naming the field, not a jsonb error in the audit log', async () => {
+    const res = await app.inject({ method: 'POST', url: '/api/v1/feeds', headers: { ...admin.headers, 'content-type': 'application/json' }, payload: '{"name":"\\ud800","description":"x"}' })
+    expect(res.statusCode).toBe(400)
+    expect(error(res).fields).toEqual([{ field: 'name', message: expect.stringMatching(/lone surrogate/) }])
+  })
+
+  it('a date before 1900 (year 0 fails in PostgreSQL) is a 400 naming the field', async () => {
+    const audit = await app.inject({ method: 'GET', url: '/api/v1/audit?from=0000-01-01T00:00:00Z', headers: admin.headers })
+    expect(audit.statusCode).toBe(400)
+    expect(error(audit).fields).toEqual([{ field: 'from', message: 'must not be before 1900' }])
+    const calendar = await app.inject({ method: 'POST', url: '/api/v1/calendar', headers: analyst.headers, payload: { name: 'x', startsAt: '0001-01-01T00:00:00Z', endsAt: '2026-01-01T00:00:00Z' } })
+    expect(calendar.statusCode).toBe(400)
+    expect(error(calendar).fields).toEqual([{ field: 'startsAt', message: 'must not be before 1900' }])
+  })
+
   it('an id beyond the integer column is a 400 naming the parameter, not a database overflow', async () => {
     for (const url of ['/api/v1/alerts/2147483648', '/api/v1/rulesets/99999999999', '/api/v1/silences/2147483648']) {
       const res = await app.inject({ method: url.includes('silences') ? 'DELETE' : 'GET', url, headers: url.includes('rulesets') ? analyst.headers : admin.headers })
@@ -40,6 +55,20 @@ describe('bad input that used to answer 500 or an error in another shape', () =>
     const basedOn = await app.inject({ method: 'POST', url: '/api/v1/rulesets', headers: analyst.headers, payload: { basedOn: 2 ** 40, levels: { yellow: 30, orange: 55, red: 80 }, hysteresis: 5, rules: [] } })
     expect(basedOn.statusCode).toBe(400)
     expect(error(basedOn).fields).toEqual([expect.objectContaining({ field: 'basedOn' })])
+  })
+
+  it('a forged cursor with a date or an id outside the database range is a 400 naming the cursor', async () => {
+    const b64 = (s: string) => Buffer.from(s).toString('base64url')
+    for (const url of [
+      `/api/v1/events?cursor=${b64('["-271821-04-20T00:00:00Z",1]')}`,
+      `/api/v1/events?cursor=${b64('["+275760-09-13T00:00:00Z",1]')}`,
+      `/api/v1/alerts?cursor=${b64('1.99999999999')}`,
+      `/api/v1/alerts?cursor=${b64('1.2147483648')}`,
+    ]) {
+      const res = await app.inject({ method: 'GET', url, headers: { cookie: duty.cookie } })
+      expect(res.statusCode, url).toBe(400)
+      expect(error(res).fields, url).toEqual([{ field: 'cursor', message: expect.any(String) }])
+    }
   })
 
   it('a validation error on a route with its own 400 schema keeps the error shape (was a response-serialisation 500)', async () => {

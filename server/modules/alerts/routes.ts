@@ -9,8 +9,9 @@ import { performAction } from './service.ts'
 
 const encodeCursor = (c: { rank: number; id: number }) => Buffer.from(`${c.rank}.${c.id}`).toString('base64url')
 function decodeCursor(raw: string): { rank: number; id: number } {
-  const m = /^(\d)\.(\d+)$/.exec(Buffer.from(raw, 'base64url').toString())
-  if (!m) throw badRequest('cursor is not one this server returned', [{ field: 'cursor', message: 'invalid cursor' }])
+  const m = /^(\d)\.(\d{1,10})$/.exec(Buffer.from(raw, 'base64url').toString())
+  // Alert ids are PostgreSQL integers: a larger one would fail in the database.
+  if (!m || Number(m[2]) > 2 ** 31 - 1) throw badRequest('cursor is not one this server returned', [{ field: 'cursor', message: 'invalid cursor' }])
   return { rank: Number(m[1]), id: Number(m[2]) }
 }
 

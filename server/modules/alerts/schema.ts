@@ -1,6 +1,6 @@
 import { z } from 'zod'
 import { ALERT_LEVELS, ALERT_STATES, SATISFACTIONS } from '../../../db/schema.ts'
-import { DbId } from '../../validation.ts'
+import { DbId, isoDateTime } from '../../validation.ts'
 import { TownshipCode } from '../townships/schema.ts'
 
 /** The event an alert last saw: a snapshot, since the event table belongs to ingest. */
@@ -94,7 +94,7 @@ export const ActionBodies = {
     version: Version,
     department: Text('department', 200),
     leadOfficial: Text('leadOfficial', 200),
-    deadline: z.iso.datetime({ offset: true, error: 'deadline must be an ISO-8601 date-time with offset' }),
+    deadline: isoDateTime('deadline must be an ISO-8601 date-time with offset'),
     note: Note,
   }),
   resolve: z.object({ version: Version, resolution: Text('resolution', 4000), note: Note }),

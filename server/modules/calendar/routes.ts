@@ -3,10 +3,10 @@ import { z } from 'zod'
 import type { UserPrincipal } from '../../access/principal.ts'
 import { notFound } from '../../http-errors.ts'
 import { recordAudit } from '../audit/repository.ts'
-import { DbId } from '../../validation.ts'
+import { DbId, isoDateTime } from '../../validation.ts'
 
 const Period = z.object({ id: z.number(), name: z.string(), startsAt: z.date(), endsAt: z.date(), createdBy: z.string() })
-const isoWithOffset = z.iso.datetime({ offset: true, error: 'must be an ISO-8601 time with an offset, e.g. 2026-03-01T00:00:00+08:00' })
+const isoWithOffset = isoDateTime('must be an ISO-8601 time with an offset, e.g. 2026-03-01T00:00:00+08:00')
 const NewPeriod = z
   .object({ name: z.string().trim().min(1, 'required').max(100, 'at most 100 characters'), startsAt: isoWithOffset, endsAt: isoWithOffset })
   .refine((p) => Date.parse(p.endsAt) > Date.parse(p.startsAt), { path: ['endsAt'], message: 'must be after startsAt' })

@@ -49,7 +49,8 @@ function decodeCursor(cursor: string): { occurredAt: Date; id: number } {
   try {
     const [at, id] = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as [unknown, unknown]
     const occurredAt = new Date(String(at))
-    if (typeof at === 'string' && !Number.isNaN(occurredAt.getTime()) && Number.isSafeInteger(id)) return { occurredAt, id: id as number }
+    // Four-digit years only (what encodeCursor emits): JavaScript's extreme dates are outside PostgreSQL's range.
+    if (typeof at === 'string' && /^\d{4}-/.test(at) && !Number.isNaN(occurredAt.getTime()) && Number.isSafeInteger(id)) return { occurredAt, id: id as number }
   } catch {
     // fall through
   }

@@ -3,6 +3,7 @@ import { z } from 'zod'
 import type { UserPrincipal } from '../../access/principal.ts'
 import { validateRuleSet } from '../../domain/ruleset.ts'
 import { ErrorResponse, HttpError, notFound } from '../../http-errors.ts'
+import { isoDateTime } from '../../validation.ts'
 import { recordAudit } from '../audit/repository.ts'
 import { ruleMatches, runBacktest } from './backtest.ts'
 import { findLiveVersion, findVersion, insertVersion, listVersions, markLive, statusOf } from './repository.ts'
@@ -137,7 +138,7 @@ const routes: FastifyPluginAsyncZod = async (app) => {
     },
   )
 
-  const isoWithOffset = z.iso.datetime({ offset: true, error: 'must be an ISO-8601 time with an offset' })
+  const isoWithOffset = isoDateTime('must be an ISO-8601 time with an offset')
   app.post(
     '/api/v1/rulesets/:id/backtest',
     {
