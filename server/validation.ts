@@ -53,7 +53,8 @@ function refuseUnstorableText(value: unknown, ctx: z.RefinementCtx): void {
 
 function textProblem(s: string): string | null {
   if (s.includes('\u0000')) return 'must not contain the NUL character (U+0000)'
-  if (!s.isWellFormed()) return 'must be valid Unicode text (it has a lone surrogate)'
+  // \p{Cs} matches only unpaired surrogates under /u (the client's type-check lib predates isWellFormed).
+  if (/\p{Cs}/u.test(s)) return 'must be valid Unicode text (it has a lone surrogate)'
   return null
 }
 
