@@ -19,33 +19,46 @@ export const isoDateTime = (error = 'must be an ISO-8601 date-time with an offse
 /** At most this many findings are reported per request part (one is enough to fix the client). */
 const MAX_TEXT_ISSUES = 5
 
+/** Where a value sits, linked to its parent: a path is built only for a value that is reported. */
+interface Place {
+  value: unknown
+  key: PropertyKey | null
+  parent: Place | null
+}
+
+function pathOf(place: Place): PropertyKey[] {
+  const path: PropertyKey[] = []
+  for (let p: Place | null = place; p && p.key !== null; p = p.parent) path.push(p.key)
+  return path.reverse()
+}
+
 /**
  * PostgreSQL text and jsonb cannot hold U+0000, and jsonb refuses a lone surrogate (JSON.stringify
  * writes it as an escape): such a string would reach the database and fail there as a 500.
  * Refused here, for every schema'd body, query and path parameter, as a 400 naming the field.
- * Walks without recursion: a loose schema may let deep nesting through.
+ * Walks without recursion, in time linear in the value: a loose schema may let deep nesting through.
  */
 function refuseUnstorableText(value: unknown, ctx: z.RefinementCtx): void {
-  const stack: Array<{ value: unknown; path: PropertyKey[] }> = [{ value, path: [] }]
+  const stack: Place[] = [{ value, key: null, parent: null }]
   let issues = 0
+  const report = (place: Place, message: string, input: string) => {
+    issues++
+    ctx.addIssue({ code: 'custom', path: pathOf(place), message, input })
+  }
   while (stack.length && issues < MAX_TEXT_ISSUES) {
-    const { value: v, path } = stack.pop()!
+    const place = stack.pop()!
+    const v = place.value
     if (typeof v === 'string') {
       const problem = textProblem(v)
-      if (problem) {
-        issues++
-        ctx.addIssue({ code: 'custom', path, message: problem, input: v })
-      }
+      if (problem) report(place, problem, v)
     } else if (Array.isArray(v)) {
-      for (let i = v.length - 1; i >= 0; i--) stack.push({ value: v[i], path: [...path, i] })
+      for (let i = v.length - 1; i >= 0; i--) stack.push({ value: v[i], key: i, parent: place })
     } else if (v !== null && typeof v === 'object' && !(v instanceof Date)) {
       for (const [k, child] of Object.entries(v)) {
+        const entry = { value: child, key: k, parent: place }
         const problem = textProblem(k)
-        if (problem) {
-          issues++
-          ctx.addIssue({ code: 'custom', path: [...path, k], message: `the name ${problem}`, input: k })
-        }
-        stack.push({ value: child, path: [...path, k] })
+        if (problem) report(entry, `the name ${problem}`, k)
+        stack.push(entry)
       }
     }
   }
