@@ -1,5 +1,5 @@
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, type FastifyRequest, type FastifyServerOptions } from 'fastify'
-import { serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod'
+import { serializerCompiler } from 'fastify-type-provider-zod'
 import type { Db, DatabaseHandle } from '../db/connect.ts'
 import type { PersonalDataKeys } from './access/personal-data.ts'
 import type { Config } from './config.ts'
@@ -26,11 +26,12 @@ import access from './plugins/access.ts'
 import engine, { type EnginePluginOptions } from './plugins/engine.ts'
 import databaseStatus, { type DatabaseStatusOptions } from './plugins/database-status.ts'
 import docs from './plugins/docs.ts'
-import errors from './plugins/errors.ts'
+import errors, { frameworkErrors } from './plugins/errors.ts'
 import metrics from './plugins/metrics.ts'
 import security from './plugins/security.ts'
 import realtime, { type RealtimeOptions } from './plugins/realtime.ts'
 import staticClient from './plugins/static.ts'
+import { validatorCompiler } from './validation.ts'
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -145,6 +146,8 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     http: { headersTimeout: timeouts.headersMs, connectionsCheckingInterval: timeouts.checkIntervalMs },
     forceCloseConnections: 'idle',
     trustProxy: false,
+    // A malformed %-escape or an overlong path parameter fails before routing: answer it in the API's error shape.
+    frameworkErrors,
     // One line per request would dominate the log at feed rates; failures are logged by the error handler.
     logController: new LogController({ disableRequestLogging: true }),
   })

@@ -1,8 +1,15 @@
+import { z } from 'zod'
+
 /** One shape for every error response: `{error: {code, message, fields?}}`. */
 export interface FieldError {
   field: string
   message: string
 }
+
+/** That shape as a response schema, for routes that declare a 4xx of their own (a route's schema applies to every reply with its status). */
+export const ErrorResponse = z.object({
+  error: z.object({ code: z.string(), message: z.string(), fields: z.array(z.object({ field: z.string(), message: z.string() })).optional() }),
+})
 
 export class HttpError extends Error {
   readonly statusCode: number

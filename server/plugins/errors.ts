@@ -1,4 +1,4 @@
-import type { FastifyError, FastifyInstance } from 'fastify'
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import fp from 'fastify-plugin'
 import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod'
 import { type FieldError, HttpError, isDatabaseUnavailable } from '../http-errors.ts'
@@ -10,7 +10,8 @@ interface ErrorBody {
 function fieldPath(instancePath: string, params: Record<string, unknown> | undefined): string {
   const parts = instancePath.split('/').filter(Boolean)
   // Zod reports an unknown or missing key at its parent; name the key itself.
-  const extra = params && typeof params['missingProperty'] === 'string' ? [params['missingProperty']] : []
+  const keys = params?.['keys']
+  const extra = params && typeof params['missingProperty'] === 'string' ? [params['missingProperty']] : Array.isArray(keys) && keys.length === 1 ? [String(keys[0])] : []
   return [...parts, ...extra].join('.') || '(body)'
 }
 
@@ -21,6 +22,21 @@ const FRAMEWORK_ERRORS: Record<string, { status: number; code: string; message?:
   FST_ERR_CTP_INVALID_CONTENT_LENGTH: { status: 400, code: 'bad_request' },
   FST_ERR_CTP_EMPTY_JSON_BODY: { status: 400, code: 'malformed_json', message: 'request body is empty but content-type is application/json' },
   FST_ERR_CTP_INVALID_JSON_BODY: { status: 400, code: 'malformed_json', message: 'request body is not valid JSON' },
+}
+
+/**
+ * Errors Fastify raises before it has a route (so before the error handler): a path that is not
+ * valid percent-encoded UTF-8, or a path parameter over the router's length limit.
+ */
+export function frameworkErrors(error: FastifyError, request: FastifyRequest, reply: FastifyReply) {
+  if (error.code === 'FST_ERR_BAD_URL' || error.code === 'FST_ERR_MAX_PARAM_LENGTH') {
+    const tooLong = error.code === 'FST_ERR_MAX_PARAM_LENGTH'
+    const message = tooLong ? 'a path parameter is longer than allowed' : 'the URL path is not valid: a malformed %-escape or bytes that are not UTF-8'
+    request.log.info({ code: error.code }, message)
+    return reply.code(tooLong ? 414 : 400).send({ error: { code: tooLong ? 'uri_too_long' : 'bad_url', message, fields: [{ field: '(path)', message }] } })
+  }
+  request.log.error({ err: error }, 'request failed before routing')
+  return reply.code(500).send({ error: { code: 'internal', message: 'internal error; the incident was logged' } })
 }
 
 export default fp(async function errors(app: FastifyInstance) {

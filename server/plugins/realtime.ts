@@ -122,6 +122,9 @@ const COUNTY_ROOM = 'county'
 const townshipRoom = (code: string) => `township:${code}`
 const REPLAY_PAGE = 500
 const FORWARD_EVENT = 'shaowang:hub'
+export const MAX_CLIENT_FRAME_BYTES = 64 * 1024
+/** A client that emits is told (once a second at most: a flood must not be echoed back). */
+const UNSUPPORTED_NOTICE_MS = 1_000
 
 class HandshakeError extends Error {
   readonly data: { code: string; message: string }
@@ -189,6 +192,9 @@ export default fp<RealtimeOptions>(
 
   const io = new Server(app.server, {
     serveClient: false,
+    // Clients send nothing but the handshake (a session token and an offset): a larger frame is
+    // abuse, and the connection is closed instead of buffering it (Socket.IO's default is 1 MB).
+    maxHttpBufferSize: MAX_CLIENT_FRAME_BYTES,
     // Same origin only (the client is served by this server, or proxied by Vite in dev).
     cors: undefined,
     ...(pool
@@ -380,6 +386,20 @@ export default fp<RealtimeOptions>(
 
   live.on('connection', async (socket) => {
     const state = socket.data as SocketState & { offset: number | null }
+    // The protocol is server → client only (DESIGN §7). A client that emits anyway gets a clear
+    // answer rather than silence: its ack callback, if it passed one, and a rate-limited server:error.
+    let noticedAt = 0
+    socket.onAny((event: unknown, ...args: unknown[]) => {
+      const name = typeof event === 'string' ? event.slice(0, 64) : typeof event
+      const error = { code: 'unsupported', message: `the live feed takes no messages from clients (got "${name}"); it only sends risk:snapshot, risk:changed, alert:new, alert:updated, event:new` }
+      const ack = args.at(-1)
+      if (typeof ack === 'function') (ack as (reply: unknown) => void)({ error })
+      const now = Date.now()
+      if (now - noticedAt >= UNSUPPORTED_NOTICE_MS) {
+        noticedAt = now
+        socket.emit('server:error', error)
+      }
+    })
     // Join first so nothing published from now on is missed; it is buffered until the replay is done.
     socket.join(state.scope ? townshipRoom(state.scope) : COUNTY_ROOM)
     try {

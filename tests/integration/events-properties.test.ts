@@ -1,11 +1,12 @@
 import fc from 'fast-check'
 import type { KyselyPlugin } from 'kysely'
 import { describe, expect, it } from 'vitest'
-import { CATEGORIES, EVENT_STATUSES, isCategory, SOURCES } from '../../server/domain/taxonomy.ts'
+import { EVENT_STATUSES, isCategory, SOURCES } from '../../server/domain/taxonomy.ts'
 import { isDatabaseUnavailable } from '../../server/http-errors.ts'
 import { countEvents } from '../../server/modules/events/repository.ts'
 import { IngestService } from '../../server/modules/events/service.ts'
 import { build } from '../helpers/app.ts'
+import { eventArbitraries } from '../helpers/arbitraries.ts'
 import { feedToken } from '../helpers/auth.ts'
 
 const { app, database } = await build()
@@ -16,51 +17,7 @@ const post = (payload: string, contentType = 'application/json') =>
 const townships = app.regions.townships().map((t) => t.code)
 const villages = townships.flatMap((t) => app.regions.children(t).map((v) => v.code))
 const grids = villages.slice(0, 40).flatMap((v) => app.regions.children(v).map((g) => g.code))
-const allCategories = [...new Set(Object.values(CATEGORIES).flatMap((c) => Object.keys(c)))]
-
-const junk = fc.oneof(fc.anything(), fc.string({ unit: 'binary', maxLength: 30 }), fc.constant(null), fc.integer(), fc.double())
-
-/** A valid event (its category belongs to its source). */
-const validEvent = (externalIds: string[]) =>
-  fc.constantFrom(...SOURCES).chain((source) =>
-    fc.record(
-      {
-        source: fc.constant(source),
-        externalId: fc.constantFrom(...externalIds),
-        township: fc.constantFrom(...townships),
-        category: fc.constantFrom(...Object.keys(CATEGORIES[source])),
-        severity: fc.integer({ min: 1, max: 4 }),
-        peopleCount: fc.integer({ min: 1, max: 50 }),
-        occurredAt: fc.integer({ min: Date.now() - 365 * 86_400_000, max: Date.now() }).map((ms) => new Date(ms).toISOString()),
-        status: fc.constantFrom(...EVENT_STATUSES),
-        title: fc.string({ unit: 'grapheme', maxLength: 200 }),
-        parties: fc.array(fc.record({ name: fc.string({ unit: 'grapheme', minLength: 1, maxLength: 10 }), phone: fc.constantFrom('13800001111', '10012345678') }, { requiredKeys: ['phone'] }), { maxLength: 2 }),
-      },
-      { requiredKeys: ['source', 'externalId', 'township', 'category', 'occurredAt'] },
-    ),
-  )
-
-const FIELDS = ['source', 'externalId', 'township', 'village', 'grid', 'category', 'severity', 'peopleCount', 'occurredAt', 'reportedAt', 'status', 'title', 'summary', 'attributes', 'parties', 'colour'] as const
-/** Values that are plausible for some field and wrong (or right) for another. */
-const nearValue = fc.oneof(
-  junk,
-  fc.constantFrom<unknown>(
-    ...townships.slice(0, 3), '990100099', ...villages.slice(0, 20), ...grids.slice(0, 20), ...allCategories, 'dispute', 'incident',
-    '2026-01-01T00:00:00', '2999-01-01T00:00:00Z', '2026-02-30T10:00:00+08:00', new Date().toISOString().replace('Z', '+08:00'),
-    { form: 'visit' }, { flags: ['group'] }, { form: 'fax' }, { mediation: 'people', ref: 'x' }, [{ name: '张三' }], [{}], 0, 1, 4, 5, '', 'open', 'x'.repeat(201), 'a\u0000b',
-  ),
-)
-
-/** A valid event with a few fields replaced (or removed): the near-misses that find edge cases. */
-const nearValid = (externalIds: string[]) =>
-  fc.tuple(validEvent(externalIds), fc.array(fc.tuple(fc.constantFrom(...FIELDS), fc.option(nearValue, { nil: undefined, freq: 5 })), { maxLength: 2 })).map(([event, mutations]) => {
-    const out: Record<string, unknown> = { ...event }
-    for (const [key, value] of mutations) {
-      if (value === undefined) delete out[key]
-      else out[key] = value
-    }
-    return out
-  })
+const { nearValid } = eventArbitraries({ townships, villages, grids })
 
 let run = 0
 const totals = { accepted: 0, updated: 0, duplicates: 0, rejected: 0 }

@@ -2,15 +2,16 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod'
 import { z } from 'zod'
 import { actorOf, townshipScope, type UserPrincipal } from '../../access/principal.ts'
 import type { ActionPayload, AlertAction } from '../../domain/alert-lifecycle.ts'
-import { badRequest, HttpError, notFound } from '../../http-errors.ts'
+import { badRequest, ErrorResponse, HttpError, notFound } from '../../http-errors.ts'
 import { findAlert, listAlerts, timelineOf, toAlertJson, townshipNames } from './repository.ts'
 import { ActionBodies, ActionResponse, Alert, AlertDetail, AlertId, AlertList, AlertQuery } from './schema.ts'
 import { performAction } from './service.ts'
 
 const encodeCursor = (c: { rank: number; id: number }) => Buffer.from(`${c.rank}.${c.id}`).toString('base64url')
 function decodeCursor(raw: string): { rank: number; id: number } {
-  const m = /^(\d)\.(\d+)$/.exec(Buffer.from(raw, 'base64url').toString())
-  if (!m) throw badRequest('cursor is not one this server returned', [{ field: 'cursor', message: 'invalid cursor' }])
+  const m = /^(\d)\.(\d{1,10})$/.exec(Buffer.from(raw, 'base64url').toString())
+  // Alert ids are PostgreSQL integers: a larger one would fail in the database.
+  if (!m || Number(m[2]) > 2 ** 31 - 1) throw badRequest('cursor is not one this server returned', [{ field: 'cursor', message: 'invalid cursor' }])
   return { rank: Number(m[1]), id: Number(m[2]) }
 }
 
@@ -86,7 +87,7 @@ const routes: FastifyPluginAsyncZod = async (app) => {
           summary: SUMMARIES[action],
           params: AlertId,
           body: ActionBodies[action],
-          response: { 200: ActionResponse, 409: Conflict },
+          response: { 200: ActionResponse, 409: z.union([Conflict, ErrorResponse]) },
         },
       },
       async (request, reply) => {

@@ -1,5 +1,6 @@
 import { z } from 'zod'
 import { ALERT_LEVELS, ALERT_STATES, SATISFACTIONS } from '../../../db/schema.ts'
+import { DbId, isoDateTime } from '../../validation.ts'
 import { TownshipCode } from '../townships/schema.ts'
 
 /** The event an alert last saw: a snapshot, since the event table belongs to ingest. */
@@ -83,7 +84,7 @@ export const AlertQuery = z.object({
 
 export const AlertList = z.object({ items: z.array(Alert), nextCursor: z.string().nullable() })
 
-export const AlertId = z.object({ id: z.coerce.number().int().positive('must be a positive alert id') })
+export const AlertId = z.object({ id: DbId })
 
 const Version = z.number({ error: 'version is required: send the version of the alert you saw' }).int().min(1)
 const Note = z.string().trim().max(2000, 'at most 2000 characters').optional()
@@ -96,7 +97,7 @@ export const ActionBodies = {
     version: Version,
     department: Text('department', 200),
     leadOfficial: Text('leadOfficial', 200),
-    deadline: z.iso.datetime({ offset: true, error: 'deadline must be an ISO-8601 date-time with offset' }),
+    deadline: isoDateTime('deadline must be an ISO-8601 date-time with offset'),
     note: Note,
   }),
   resolve: z.object({ version: Version, resolution: Text('resolution', 4000), note: Note }),

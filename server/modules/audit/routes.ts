@@ -1,6 +1,7 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod'
 import { z } from 'zod'
 import { HttpError } from '../../http-errors.ts'
+import { isoDateTime } from '../../validation.ts'
 import { listAudit } from './repository.ts'
 
 const AuditItem = z.object({
@@ -18,7 +19,7 @@ const AuditItem = z.object({
 
 const AuditPage = z.object({ items: z.array(AuditItem), nextCursor: z.string().nullable() })
 
-const Instant = z.iso.datetime({ offset: true, error: 'must be an ISO-8601 time with offset' })
+const Instant = isoDateTime('must be an ISO-8601 time with offset')
 
 const AuditQuery = z.object({
   actor: z.string().max(200).optional(),

@@ -3,9 +3,10 @@ import { z } from 'zod'
 import type { UserPrincipal } from '../../access/principal.ts'
 import { notFound } from '../../http-errors.ts'
 import { recordAudit } from '../audit/repository.ts'
+import { DbId, isoDateTime } from '../../validation.ts'
 
 const Period = z.object({ id: z.number(), name: z.string(), startsAt: z.date(), endsAt: z.date(), createdBy: z.string() })
-const isoWithOffset = z.iso.datetime({ offset: true, error: 'must be an ISO-8601 time with an offset, e.g. 2026-03-01T00:00:00+08:00' })
+const isoWithOffset = isoDateTime('must be an ISO-8601 time with an offset, e.g. 2026-03-01T00:00:00+08:00')
 const NewPeriod = z
   .object({ name: z.string().trim().min(1, 'required').max(100, 'at most 100 characters'), startsAt: isoWithOffset, endsAt: isoWithOffset })
   .refine((p) => Date.parse(p.endsAt) > Date.parse(p.startsAt), { path: ['endsAt'], message: 'must be after startsAt' })
@@ -33,7 +34,7 @@ const routes: FastifyPluginAsyncZod = async (app) => {
 
   app.delete(
     '/api/v1/calendar/:id',
-    { schema: { tags: ['rules'], summary: 'Remove a sensitive period', params: z.object({ id: z.coerce.number().int().positive() }), response: { 204: z.null() } } },
+    { schema: { tags: ['rules'], summary: 'Remove a sensitive period', params: z.object({ id: DbId }), response: { 204: z.null() } } },
     async (request, reply) => {
       const principal = request.principal as UserPrincipal
       await app.db.transaction().execute(async (trx) => {

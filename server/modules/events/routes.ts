@@ -49,7 +49,8 @@ function decodeCursor(cursor: string): { occurredAt: Date; id: number } {
   try {
     const [at, id] = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as [unknown, unknown]
     const occurredAt = new Date(String(at))
-    if (typeof at === 'string' && !Number.isNaN(occurredAt.getTime()) && Number.isSafeInteger(id)) return { occurredAt, id: id as number }
+    // Four-digit years only (what encodeCursor emits): JavaScript's extreme dates are outside PostgreSQL's range.
+    if (typeof at === 'string' && /^\d{4}-/.test(at) && !Number.isNaN(occurredAt.getTime()) && Number.isSafeInteger(id)) return { occurredAt, id: id as number }
   } catch {
     // fall through
   }
@@ -109,7 +110,7 @@ const routes: FastifyPluginAsyncZod = async (app) => {
       let items: unknown[]
       if (Array.isArray(body)) items = body
       else if (body !== null && typeof body === 'object') items = [body]
-      else throw badRequest('the body must be an event object, an array of events, or ndjson')
+      else throw badRequest('the body must be an event object, an array of events, or ndjson', [{ field: '(body)', message: 'must be an event object, an array of events, or ndjson' }])
       if (items.length > MAX_BATCH) {
         throw new HttpError(413, 'batch_too_large', `a batch may hold at most ${MAX_BATCH} events (got ${items.length}); split it`)
       }

@@ -4,6 +4,7 @@ import { actorOf } from '../../access/principal.ts'
 import { conflict, isUniqueViolation, notFound } from '../../http-errors.ts'
 import { recordAudit } from '../audit/repository.ts'
 import { createFeed, findFeedById, findFeedByName, listFeeds, revokeFeed } from './repository.ts'
+import { DbId } from '../../validation.ts'
 
 export const FeedView = z.object({
   id: z.number(),
@@ -23,7 +24,7 @@ const NewFeed = z.object({
 
 const CreatedFeed = FeedView.extend({ token: z.string().describe('the bearer token: shown once, only its hash is kept') })
 
-const Id = z.object({ id: z.coerce.number().int().min(1).max(2 ** 31 - 1) })
+const Id = z.object({ id: DbId })
 
 const routes: FastifyPluginAsyncZod = async (app) => {
   app.get(

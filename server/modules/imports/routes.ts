@@ -45,7 +45,7 @@ const routes: FastifyPluginAsyncZod = async (app) => {
       try {
         for await (const part of request.parts()) {
           if (part.type === 'file') {
-            if (part.fieldname !== 'file') throw badRequest(`unexpected file field "${part.fieldname}": send the ledger as "file"`)
+            if (part.fieldname !== 'file') throw badRequest(`unexpected file field "${part.fieldname}": send the ledger as "file"`, [{ field: part.fieldname || '(body)', message: 'unexpected file: send the ledger as "file"' }])
             file = await part.toBuffer()
           } else {
             fields[part.fieldname] = String(part.value)
@@ -53,8 +53,11 @@ const routes: FastifyPluginAsyncZod = async (app) => {
         }
       } catch (err) {
         if ((err as { code?: string }).code === 'FST_REQ_FILE_TOO_LARGE') throw new HttpError(413, 'payload_too_large', `a ledger may be at most ${MAX_LEDGER_BYTES / 1024 / 1024} MiB`)
-        if ((err as { code?: string }).code === 'FST_FILES_LIMIT_REACHED') throw badRequest('send one file per import')
-        throw err
+        if ((err as { code?: string }).code === 'FST_FILES_LIMIT') throw badRequest('send one file per import', [{ field: 'file', message: 'one file per import' }])
+        if (err instanceof HttpError || (err as { statusCode?: number }).statusCode !== undefined) throw err
+        // The multipart parser's own errors (no boundary, truncated form, malformed part header).
+        const reason = err instanceof Error ? err.message : String(err)
+        throw badRequest(`the multipart body is malformed: ${reason}`, [{ field: '(body)', message: reason }])
       }
       if (!file) throw badRequest('no file: send the ledger in the multipart field "file"', [{ field: 'file', message: 'required' }])
       const dryRun = truthy(fields['dryRun']) || truthy(request.query.dryRun)
@@ -76,7 +79,7 @@ const routes: FastifyPluginAsyncZod = async (app) => {
       } catch (err) {
         if (err instanceof LedgerError) {
           const tooMany = err.message.startsWith('at most')
-          throw new HttpError(tooMany ? 413 : 400, tooMany ? 'payload_too_large' : 'bad_ledger', err.message)
+          throw new HttpError(tooMany ? 413 : 400, tooMany ? 'payload_too_large' : 'bad_ledger', err.message, { fields: [{ field: 'file', message: err.message }] })
         }
         throw err
       }

@@ -4,6 +4,7 @@ import { actorOf } from '../../access/principal.ts'
 import { notFound } from '../../http-errors.ts'
 import { recordAudit } from '../audit/repository.ts'
 import { createKiosk, findKioskById, listKiosks, revokeKiosk } from './repository.ts'
+import { DbId } from '../../validation.ts'
 
 const KioskView = z.object({
   id: z.number(),
@@ -23,7 +24,7 @@ const CreatedKiosk = z.object({
   pairingUrl: z.string().describe('open this on the wall display once: /wall?pair=<token>'),
 })
 
-const Id = z.object({ id: z.coerce.number().int().min(1).max(2 ** 31 - 1) })
+const Id = z.object({ id: DbId })
 
 const routes: FastifyPluginAsyncZod = async (app) => {
   app.get(

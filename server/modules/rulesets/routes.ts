@@ -2,7 +2,8 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod'
 import { z } from 'zod'
 import type { UserPrincipal } from '../../access/principal.ts'
 import { validateRuleSet } from '../../domain/ruleset.ts'
-import { HttpError, notFound } from '../../http-errors.ts'
+import { ErrorResponse, HttpError, notFound } from '../../http-errors.ts'
+import { isoDateTime } from '../../validation.ts'
 import { recordAudit } from '../audit/repository.ts'
 import { ruleMatches, runBacktest } from './backtest.ts'
 import { findLiveVersion, findVersion, insertVersion, listVersions, markLive, statusOf } from './repository.ts'
@@ -73,14 +74,14 @@ const routes: FastifyPluginAsyncZod = async (app) => {
         tags: ['rules'],
         summary: 'Save a draft (import: post an exported document)',
         body: RulesetInput,
-        response: { 201: z.object({ id: z.number(), version: z.number(), status: z.literal('draft') }), 400: RulesetInvalid },
+        response: { 201: z.object({ id: z.number(), version: z.number(), status: z.literal('draft') }), 400: z.union([RulesetInvalid, ErrorResponse]) },
       },
     },
     async (request, reply) => {
       const principal = request.principal as UserPrincipal
       const result = validateRuleSet(documentOf(request.body))
       if (!result.ok) {
-        const fields = result.errors.map((e) => ({ field: e.path, message: e.message }))
+        const fields = result.errors.map((e) => ({ field: e.path || '(body)', message: e.message }))
         return reply.code(400).send({
           error: { code: 'invalid_ruleset' as const, message: `the rule set has ${result.errors.length} error(s)`, fields },
           errors: result.errors,
@@ -137,7 +138,7 @@ const routes: FastifyPluginAsyncZod = async (app) => {
     },
   )
 
-  const isoWithOffset = z.iso.datetime({ offset: true, error: 'must be an ISO-8601 time with an offset' })
+  const isoWithOffset = isoDateTime('must be an ISO-8601 time with an offset')
   app.post(
     '/api/v1/rulesets/:id/backtest',
     {

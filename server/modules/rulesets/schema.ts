@@ -1,6 +1,7 @@
 import { z } from 'zod'
+import { DbId } from '../../validation.ts'
 
-export const RulesetId = z.coerce.number().int().positive()
+export const RulesetId = DbId
 
 export const RulesetSummary = z.object({
   id: z.number(),
@@ -24,10 +25,17 @@ export const RuleSetError = z.object({
   position: z.object({ line: z.number(), column: z.number(), offset: z.number() }).optional(),
 })
 
+/** Far above any real county's rule set; a larger document costs seconds to check and megabytes of errors. */
+export const MAX_RULES = 200
+export const MAX_MODIFIERS = 50
+
 /** A rule set (DESIGN §5) plus `comment` and, for a draft made from another version, `basedOn`. */
 export const RulesetInput = z.looseObject({
   comment: z.string().max(2000, 'at most 2000 characters').optional(),
-  basedOn: z.number().int().positive().optional(),
+  // Only the sizes here: the document itself (a wrong type too) is checked by validateRuleSet, with paths and positions.
+  rules: z.unknown().optional().refine((v) => !Array.isArray(v) || v.length <= MAX_RULES, `at most ${MAX_RULES} rules`),
+  modifiers: z.unknown().optional().refine((v) => !Array.isArray(v) || v.length <= MAX_MODIFIERS, `at most ${MAX_MODIFIERS} modifiers`),
+  basedOn: z.number().int().positive().max(2 ** 31 - 1, 'no such version').optional(),
 })
 
 export const PublishInput = z.object({ comment: z.string().trim().min(1, 'say why you publish (it goes into the audit log)').max(2000, 'at most 2000 characters') })

@@ -6,6 +6,7 @@ import { badRequest, notFound } from '../../http-errors.ts'
 import { silenceActive } from '../alerts/repository.ts'
 import { recordAudit } from '../audit/repository.ts'
 import { TownshipCode } from '../townships/schema.ts'
+import { DbId, isoDateTime } from '../../validation.ts'
 
 // Silences (屏蔽, DESIGN §6): suppress matching NEW alerts until they expire. A suppressed alert is
 // still stored and audited, just not pushed nor listed by default. Silences are never deleted:
@@ -35,7 +36,7 @@ const Silence = z.object({
 const CreateSilence = z.object({
   matchers: Matchers,
   reason: z.string({ error: 'reason is required' }).trim().min(1, 'reason is required').max(2000, 'at most 2000 characters'),
-  expiresAt: z.iso.datetime({ offset: true, error: 'expiresAt must be an ISO-8601 date-time with offset' }),
+  expiresAt: isoDateTime('expiresAt must be an ISO-8601 date-time with offset'),
 })
 
 const MAX_SILENCE_MS = 90 * 24 * 3600_000
@@ -108,7 +109,7 @@ const routes: FastifyPluginAsyncZod = async (app) => {
       schema: {
         tags: ['silences'],
         summary: 'Revoke a silence (it is kept, marked revoked)',
-        params: z.object({ id: z.coerce.number().int().positive() }),
+        params: z.object({ id: DbId }),
         response: { 200: Silence },
       },
     },

@@ -9,6 +9,7 @@ import { recordAudit } from '../audit/repository.ts'
 import { revokeUserSessions } from '../session/repository.ts'
 import { TownshipCode } from '../townships/schema.ts'
 import { createUser, findPersonById, findUserByUsername, listUsers, lockEnabledAdmins, townshipExists, type UserChanges, type UserView, updateUser } from './repository.ts'
+import { DbId } from '../../validation.ts'
 
 const Username = z.string().regex(/^[a-z0-9][a-z0-9._-]{1,63}$/, '2–64 characters: lowercase letters, digits, ".", "_" or "-"')
 const Password = z.string().min(12, 'at least 12 characters').max(256, 'at most 256 characters')
@@ -51,7 +52,7 @@ const UserPatch = z
   })
   .refine((p) => Object.values(p).some((v) => v !== undefined), 'nothing to change')
 
-const Id = z.object({ id: z.coerce.number().int().min(1).max(2 ** 31 - 1) })
+const Id = z.object({ id: DbId })
 
 const invalid = (fields: FieldError[]) => new HttpError(400, 'validation', fields.map((f) => `${f.field}: ${f.message}`).join('; '), { fields })
 
