@@ -17,7 +17,7 @@ import { DueQueue, type DueItem } from './due-queue.ts'
 import { EscalationIndex } from './escalation.ts'
 import type { RiskEvent, SensitivePeriod, TownshipContext, ZeroReport } from './event.ts'
 import { localDays, type LocalDays } from './local-days.ts'
-import { eventContext, mayMatch, type EventCelContext } from './rule-language.ts'
+import { celTownship, type CelTownship, eventContext, mayMatch, type EventCelContext } from './rule-language.ts'
 import type { CompiledRule, CompiledRuleSet, RuleKind } from './ruleset.ts'
 import { capScore, displayScore, dropBelow, nextLevel } from './score.ts'
 import { levelRank, type Level } from './taxonomy.ts'
@@ -150,6 +150,8 @@ interface DecayGroup {
 interface TownshipState extends DueItem {
   code: string
   context: TownshipContext
+  /** the township as CEL sees it, made on first need */
+  cel: CelTownship | null
   clock: number
   /** decaying signals, a binary min-heap by expiresAt: they leave only by expiring */
   expiring: LiveSignal[]
@@ -284,6 +286,7 @@ export function createEngine(options: EngineOptions): Engine {
     s = {
       code,
       context,
+      cel: null,
       clock: since,
       due: Number.POSITIVE_INFINITY,
       heapIndex: -1,
@@ -694,8 +697,12 @@ export function createEngine(options: EngineOptions): Engine {
     globalFactor: -1,
   }
   function context(): EventCelContext {
-    const event = current.event as RiskEvent
-    current.ctx ??= eventContext(event, (current.township as TownshipState).context, isSensitive(event.occurredAt))
+    if (current.ctx === null) {
+      const event = current.event as RiskEvent
+      const s = current.township as TownshipState
+      s.cel ??= celTownship(s.context)
+      current.ctx = eventContext(event, s.cel, isSensitive(event.occurredAt))
+    }
     return current.ctx
   }
   function matches(rule: CompiledRule): boolean {
