@@ -34,17 +34,21 @@ export function runBacktest(n: number) {
 
 export async function run(ctx: BenchContext): Promise<BenchRow[]> {
   const n = ctx.quick ? 200_000 : 1_000_000
-  const limit = (10 * n) / 1_000_000
   const r = runBacktest(n)
   ctx.log(`backtest: ${r.result.signals.length} signals, ${r.result.alerts.length} alerts, ${r.result.daily.length} daily rows`)
+  const full = n === 1_000_000
+  // A quick run is too short to judge: a fifth of the work against a fifth of the limit flips
+  // on noise (JIT, a GC more or less, the machine's load). It prints the figure projected to
+  // 1 M events (linear: the replay is one pass) and leaves the verdict to the full run.
+  const projected = (r.wall * 1_000_000) / n
   return [
     {
       section: 'backtest',
       measure: `${r.rules} rules over ${fmt.int(n)} events (12 townships, 1 year)`,
       value: fmt.s(r.wall),
-      reference: `CPU ${fmt.s(r.cpu)}; ${fmt.int(n / r.wall)} events/s`,
-      target: n === 1_000_000 ? '< 10 s' : `< ${limit} s (10 s per 1M, scaled)`,
-      verdict: r.wall < limit ? 'met' : 'NOT MET',
+      reference: `CPU ${fmt.s(r.cpu)}; ${fmt.int(n / r.wall)} events/s${full ? '' : `; projected to 1,000,000 events ≈ ${fmt.s(projected)}`}`,
+      target: full ? '< 10 s' : '< 10 s at 1,000,000 events (judged on the full run)',
+      verdict: full ? (r.wall < 10 ? 'met' : 'NOT MET') : 'info',
     },
   ]
 }

@@ -17,7 +17,7 @@ import { DueQueue, type DueItem } from './due-queue.ts'
 import { EscalationIndex } from './escalation.ts'
 import type { RiskEvent, SensitivePeriod, TownshipContext, ZeroReport } from './event.ts'
 import { localDays, type LocalDays } from './local-days.ts'
-import { eventContext, mayMatch, type EventCelContext } from './rule-language.ts'
+import { celTownship, type CelTownship, eventContext, mayMatch, type EventCelContext } from './rule-language.ts'
 import type { CompiledRule, CompiledRuleSet, RuleKind } from './ruleset.ts'
 import { capScore, displayScore, dropBelow, nextLevel } from './score.ts'
 import { levelRank, type Level } from './taxonomy.ts'
@@ -123,6 +123,7 @@ const RING = 32
 const RING_MASK = RING - 1
 
 interface AnomalyState {
+  rule: CompiledRule
   days: Float64Array
   counts: Float64Array
   fired: Uint8Array
@@ -149,6 +150,8 @@ interface DecayGroup {
 interface TownshipState extends DueItem {
   code: string
   context: TownshipContext
+  /** the township as CEL sees it, made on first need */
+  cel: CelTownship | null
   clock: number
   /** decaying signals, a binary min-heap by expiresAt: they leave only by expiring */
   expiring: LiveSignal[]
@@ -156,10 +159,20 @@ interface TownshipState extends DueItem {
   holding: LiveSignal[]
   groups: DecayGroup[]
   steady: number
-  liveByRule: Map<string, number>
-  thresholds: Map<string, ThresholdState>
-  anomalies: Map<string, AnomalyState>
-  silences: Map<string, SilenceState>
+  // Per-rule state lives in small arrays, not Maps: with a country's 40,000 townships every
+  // event lands on a township that is out of the CPU cache, and each Map is one more object
+  // (and hash table) to fetch from memory (BENCHMARKS.md, scale).
+  /** live signals per rule, by the rule's index in the rule set */
+  liveByRule: number[]
+  /** the active alert's level per rule (by index; the last slot is the level alert), or null */
+  alertLevels: Array<Level | null>
+  /** in order of first use, found by rule (a rule set has a handful of each kind) */
+  thresholds: ThresholdState[]
+  anomalies: AnomalyState[]
+  /** parallel to the rule set's silence rules */
+  silences: SilenceState[]
+  /** a member of the engine's active set; kept here so most re-evaluations skip the set */
+  isActive: boolean
   level: Level
   /** when the township's state last changed (an event, a report, a due change) */
   updatedAt: number
@@ -238,6 +251,9 @@ export function createEngine(options: EngineOptions): Engine {
   let originDay = origin === null ? 0 : days.dayOf(origin)
 
   const rules = ruleSet.rules
+  const ruleIndex = new Map(rules.map((r, i) => [r.id, i]))
+  const slotOf = (rule: CompiledRule): number => ruleIndex.get(rule.id) as number
+  const LEVEL_SLOT = rules.length
   const triggerLike = rules.filter((r) => r.kind !== 'silence' && r.kind !== 'escalation')
   const silenceRules = rules.filter((r) => r.kind === 'silence')
   const escalationRules = rules.filter((r) => r.kind === 'escalation')
@@ -270,6 +286,7 @@ export function createEngine(options: EngineOptions): Engine {
     s = {
       code,
       context,
+      cel: null,
       clock: since,
       due: Number.POSITIVE_INFINITY,
       heapIndex: -1,
@@ -277,10 +294,12 @@ export function createEngine(options: EngineOptions): Engine {
       holding: [],
       groups: [],
       steady: 0,
-      liveByRule: new Map(),
-      thresholds: new Map(),
-      anomalies: new Map(),
-      silences: new Map(silenceRules.map((r) => [r.id, { lastActivity: since, silent: false, signal: null }])),
+      liveByRule: new Array<number>(rules.length).fill(0),
+      alertLevels: new Array<Level | null>(rules.length + 1).fill(null),
+      thresholds: [],
+      anomalies: [],
+      silences: silenceRules.map(() => ({ lastActivity: since, silent: false, signal: null })),
+      isActive: false,
       level: 'blue',
       updatedAt: since,
       reportedScore: 0,
@@ -378,20 +397,28 @@ export function createEngine(options: EngineOptions): Engine {
     return top
   }
 
+  function markActive(s: TownshipState, on: boolean): void {
+    if (s.isActive === on) return
+    s.isActive = on
+    if (on) active.add(s)
+    else active.delete(s)
+  }
+
   function addSignal(s: TownshipState, sig: LiveSignal): void {
     if (sig.expiresAt === Number.POSITIVE_INFINITY) s.holding.push(sig)
     else heapPush(s.expiring, sig)
     addPoints(s, sig)
-    s.liveByRule.set(sig.ruleId, (s.liveByRule.get(sig.ruleId) ?? 0) + 1)
-    active.add(s)
+    const i = slotOf(sig.rule)
+    s.liveByRule[i] = (s.liveByRule[i] as number) + 1
+    markActive(s, true)
   }
 
   function countDown(s: TownshipState, sig: LiveSignal): boolean {
     removePoints(s, sig)
-    const n = (s.liveByRule.get(sig.ruleId) ?? 1) - 1
-    if (n <= 0) s.liveByRule.delete(sig.ruleId)
-    else s.liveByRule.set(sig.ruleId, n)
-    return n <= 0
+    const i = slotOf(sig.rule)
+    const n = Math.max(0, (s.liveByRule[i] as number) - 1)
+    s.liveByRule[i] = n
+    return n === 0
   }
 
   /** Remove a holding signal (threshold, silence). */
@@ -431,15 +458,20 @@ export function createEngine(options: EngineOptions): Engine {
   function alertFired(out: EngineOutput, s: TownshipState, rule: CompiledRule, at: number, eventId: number | null, reason: string): void {
     if (rule.alert === null) return
     const key = `${s.code}|${rule.id}`
-    const kind = activeAlerts.has(key) ? 'repeat' : 'raise'
-    activeAlerts.set(key, rule.alert)
+    const slot = slotOf(rule)
+    const kind = s.alertLevels[slot] === null ? 'raise' : 'repeat'
+    // the Map keeps the keys in the order they were raised; a repeat leaves it as it is
+    if (kind === 'raise') activeAlerts.set(key, rule.alert)
+    s.alertLevels[slot] = rule.alert
     out.alerts.push({ kind, key, township: s.code, ruleId: rule.id, level: rule.alert, at, eventId, reason })
   }
 
   function alertCleared(out: EngineOutput, s: TownshipState, rule: CompiledRule, at: number, reason: string): void {
+    const slot = slotOf(rule)
+    const level = s.alertLevels[slot]
+    if (level === null || level === undefined) return
     const key = `${s.code}|${rule.id}`
-    const level = activeAlerts.get(key)
-    if (level === undefined) return
+    s.alertLevels[slot] = null
     activeAlerts.delete(key)
     out.alerts.push({ kind: 'recover', key, township: s.code, ruleId: rule.id, level, at, eventId: null, reason })
   }
@@ -451,14 +483,14 @@ export function createEngine(options: EngineOptions): Engine {
     const level = nextLevel(score, previous, ruleSet.levels, ruleSet.hysteresis)
     s.level = level
     if (t > s.updatedAt) s.updatedAt = t
-    if (level !== 'blue' || liveCount(s) > 0) active.add(s)
-    else active.delete(s)
+    markActive(s, level !== 'blue' || liveCount(s) > 0)
     options.onScore?.(s.code, t, score, level)
     if (level === previous) return
     const key = `${s.code}|${LEVEL_KEY}`
     if (levelRank(level) > levelRank(previous)) {
-      const kind = activeAlerts.has(key) ? 'repeat' : 'raise'
+      const kind = s.alertLevels[LEVEL_SLOT] === null ? 'raise' : 'repeat'
       activeAlerts.set(key, level)
+      s.alertLevels[LEVEL_SLOT] = level
       out.alerts.push({
         kind,
         key,
@@ -469,8 +501,9 @@ export function createEngine(options: EngineOptions): Engine {
         eventId,
         reason: `level rose ${previous} → ${level} (score ${displayScore(score)})`,
       })
-    } else if (level === 'blue' && activeAlerts.has(key)) {
+    } else if (level === 'blue' && s.alertLevels[LEVEL_SLOT] !== null) {
       activeAlerts.delete(key)
+      s.alertLevels[LEVEL_SLOT] = null
       out.alerts.push({
         kind: 'recover',
         key,
@@ -501,14 +534,15 @@ export function createEngine(options: EngineOptions): Engine {
   /** Earliest time something other than a level drop happens in the township. */
   function nextStructuralChange(s: TownshipState): number {
     let t = s.expiring[0]?.expiresAt ?? Number.POSITIVE_INFINITY
-    for (const th of s.thresholds.values()) {
+    for (const th of s.thresholds) {
       if (!th.holding) continue
       const first = th.entries[0]
       const leaves = first ? first.at + (th.rule.windowMs as number) : Number.POSITIVE_INFINITY
       if (leaves < t) t = leaves
     }
-    for (const r of silenceRules) {
-      const st = s.silences.get(r.id) as SilenceState
+    for (let i = 0; i < silenceRules.length; i++) {
+      const r = silenceRules[i] as CompiledRule
+      const st = s.silences[i] as SilenceState
       if (!st.silent && st.lastActivity + (r.windowMs as number) < t) t = st.lastActivity + (r.windowMs as number)
     }
     return t
@@ -542,7 +576,10 @@ export function createEngine(options: EngineOptions): Engine {
   function schedule(s: TownshipState): void {
     const structural = nextStructuralChange(s)
     const drop = levelDropTime(s, s.clock, structural)
-    queue.set(s, Math.min(structural, drop))
+    const due = Math.min(structural, drop)
+    // unchanged (most events): leave the heap alone, its neighbours are cache misses in a country
+    if (due === s.due && (s.heapIndex >= 0 || due === Number.POSITIVE_INFINITY)) return
+    queue.set(s, due)
   }
 
   function expireSignals(out: EngineOutput, s: TownshipState, t: number): void {
@@ -616,9 +653,10 @@ export function createEngine(options: EngineOptions): Engine {
       const t = structural
       s.clock = Math.max(s.clock, t)
       expireSignals(out, s, t)
-      for (const th of s.thresholds.values()) pruneWindow(out, s, th.rule, th, t)
-      for (const r of silenceRules) {
-        const st = s.silences.get(r.id) as SilenceState
+      for (const th of s.thresholds) pruneWindow(out, s, th.rule, th, t)
+      for (let i = 0; i < silenceRules.length; i++) {
+        const r = silenceRules[i] as CompiledRule
+        const st = s.silences[i] as SilenceState
         if (!st.silent && st.lastActivity + (r.windowMs as number) <= t) startSilence(out, s, r, st)
       }
       settleLevel(out, s, t, null)
@@ -635,9 +673,10 @@ export function createEngine(options: EngineOptions): Engine {
   }
 
   function anomalyState(s: TownshipState, rule: CompiledRule): AnomalyState {
-    let a = s.anomalies.get(rule.id)
+    let a = s.anomalies.find((x) => x.rule === rule)
     if (!a) {
       a = {
+        rule,
         days: new Float64Array(RING).fill(Number.NaN),
         counts: new Float64Array(RING),
         fired: new Uint8Array(RING),
@@ -645,7 +684,7 @@ export function createEngine(options: EngineOptions): Engine {
         baseDay: Number.NaN,
         base: null,
       }
-      s.anomalies.set(rule.id, a)
+      s.anomalies.push(a)
     }
     return a
   }
@@ -658,8 +697,12 @@ export function createEngine(options: EngineOptions): Engine {
     globalFactor: -1,
   }
   function context(): EventCelContext {
-    const event = current.event as RiskEvent
-    current.ctx ??= eventContext(event, (current.township as TownshipState).context, isSensitive(event.occurredAt))
+    if (current.ctx === null) {
+      const event = current.event as RiskEvent
+      const s = current.township as TownshipState
+      s.cel ??= celTownship(s.context)
+      current.ctx = eventContext(event, s.cel, isSensitive(event.occurredAt))
+    }
     return current.ctx
   }
   function matches(rule: CompiledRule): boolean {
@@ -686,9 +729,10 @@ export function createEngine(options: EngineOptions): Engine {
     current.township = s
     current.ctx = null
     current.globalFactor = -1
-    for (const rule of silenceRules) {
+    for (let i = 0; i < silenceRules.length; i++) {
+      const rule = silenceRules[i] as CompiledRule
       if (!matches(rule)) continue
-      const st = s.silences.get(rule.id) as SilenceState
+      const st = s.silences[i] as SilenceState
       if (t > st.lastActivity) st.lastActivity = t
       if (st.silent && st.lastActivity + (rule.windowMs as number) > at) endSilence(out, s, rule, st, at)
     }
@@ -739,10 +783,10 @@ export function createEngine(options: EngineOptions): Engine {
     const w = rule.windowMs as number
     const t = event.occurredAt
     if (t + w <= at) return // already outside the trailing window
-    let th = s.thresholds.get(rule.id)
+    let th = s.thresholds.find((x) => x.rule === rule)
     if (!th) {
       th = { rule, entries: [], sum: 0, holding: false, signal: null }
-      s.thresholds.set(rule.id, th)
+      s.thresholds.push(th)
     }
     pruneWindow(out, s, rule, th, at)
     const entry = { at: t, value: sumValue(rule, event), eventId: event.id }
@@ -846,8 +890,9 @@ export function createEngine(options: EngineOptions): Engine {
     const s = stateOf(report_.township)
     advance(out, s, report_.at)
     const at = Math.max(report_.at, s.clock)
-    for (const rule of silenceRules) {
-      const st = s.silences.get(rule.id) as SilenceState
+    for (let i = 0; i < silenceRules.length; i++) {
+      const rule = silenceRules[i] as CompiledRule
+      const st = s.silences[i] as SilenceState
       if (report_.at > st.lastActivity) st.lastActivity = report_.at
       if (st.silent && st.lastActivity + (rule.windowMs as number) > at) endSilence(out, s, rule, st, at)
     }
@@ -873,7 +918,7 @@ export function createEngine(options: EngineOptions): Engine {
   }
 
   function silentOf(s: TownshipState): boolean {
-    for (const st of s.silences.values()) if (st.silent) return true
+    for (const st of s.silences) if (st.silent) return true
     return false
   }
 
@@ -916,7 +961,7 @@ export function createEngine(options: EngineOptions): Engine {
         silent: silentOf(s),
         signals: [...s.holding, ...s.expiring]
           .map((sig) => {
-            const th = sig.kind === 'threshold' ? s.thresholds.get(sig.ruleId) : undefined
+            const th = sig.kind === 'threshold' ? s.thresholds.find((x) => x.rule.id === sig.ruleId) : undefined
             const eventIds = th && th.signal === sig ? th.entries.slice(-MAX_EVENT_IDS).map((e) => e.eventId) : sig.eventIds
             return { ...publicSignal(sig), eventIds, pointsNow: decayedPoints(sig.points, sig.at, t, sig.halfLifeMs) }
           })

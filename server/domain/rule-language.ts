@@ -20,7 +20,7 @@
 import { Environment, type ASTNode } from '@marcbachmann/cel-js'
 import type { RiskEvent, TownshipContext } from './event.ts'
 
-class CelTownship {
+export class CelTownship {
   code: string
   name: string
   tags: string[]
@@ -205,7 +205,8 @@ export function celTownship(t: TownshipContext): CelTownship {
   return c
 }
 
-export function eventContext(event: RiskEvent, township: TownshipContext, sensitive: boolean): EventCelContext {
+/** `township` may be its CEL value already (the engine keeps one per township: a WeakMap lookup per event is a cache miss in a country). */
+export function eventContext(event: RiskEvent, township: TownshipContext | CelTownship, sensitive: boolean): EventCelContext {
   return {
     source: event.source,
     sourceSystem: event.sourceSystem,
@@ -220,7 +221,7 @@ export function eventContext(event: RiskEvent, township: TownshipContext, sensit
     occurredAt: new Date(event.occurredAt),
     reportedAt: new Date(event.reportedAt),
     attributes: event.attributes ?? {},
-    township: celTownship(township),
+    township: township instanceof CelTownship ? township : celTownship(township),
     calendar: sensitive ? CALENDAR_SENSITIVE : CALENDAR_ORDINARY,
   }
 }

@@ -144,8 +144,12 @@ export class LiveEngine {
           const open = pending.get(d.key)
           if (d.kind === 'recover') pending.delete(d.key)
           else if (d.kind === 'raise' || !open) pending.set(d.key, d)
-          // A repeat keeps the raise but carries the latest firing, as the stored alert would.
-          else pending.set(d.key, { ...open, at: d.at, eventId: d.eventId ?? open.eventId })
+          // A repeat keeps the raise but carries the latest firing, as the stored alert would
+          // (updated in place: the replay's decisions are this map's alone).
+          else {
+            open.at = d.at
+            open.eventId = d.eventId ?? open.eventId
+          }
         }
       }
       let r = 0
