@@ -141,7 +141,12 @@ interface CelErrorLike {
   range?: { start: number; end: number }
 }
 
+const TOO_DEEP = 'expression is nested too deeply or too long: split it into simpler conditions'
+
 function errorResult(text: string, err: CelErrorLike): CompileResult {
+  // The parser and checker recurse per term: thousands of chained terms overflow the stack,
+  // which is the analyst's problem to fix, not a server fault.
+  if (err instanceof RangeError || /call stack/i.test(err.message)) return { ok: false, message: TOO_DEEP, position: positionAt(text, 0) }
   const offset = err.range?.start ?? 0
   return { ok: false, message: err.summary ?? err.message, position: positionAt(text, offset) }
 }

@@ -33,6 +33,8 @@ export function frameworkErrors(error: FastifyError, request: FastifyRequest, re
     const tooLong = error.code === 'FST_ERR_MAX_PARAM_LENGTH'
     const message = tooLong ? 'a path parameter is longer than allowed' : 'the URL path is not valid: a malformed %-escape or bytes that are not UTF-8'
     request.log.info({ code: error.code }, message)
+    // No route means no onRequest hooks (helmet): a JSON error still must not be sniffed or framed.
+    reply.header('x-content-type-options', 'nosniff').header('content-security-policy', "default-src 'none'; frame-ancestors 'none'")
     return reply.code(tooLong ? 414 : 400).send({ error: { code: tooLong ? 'uri_too_long' : 'bad_url', message, fields: [{ field: '(path)', message }] } })
   }
   request.log.error({ err: error }, 'request failed before routing')

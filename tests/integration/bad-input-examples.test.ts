@@ -88,6 +88,8 @@ describe('bad input that used to answer 500 or an error in another shape', () =>
       const res = await app.inject({ method: 'GET', url })
       expect(res.statusCode, url).toBe(400)
       expect(error(res), url).toMatchObject({ code: 'bad_url', fields: [{ field: '(path)', message: expect.any(String) }] })
+      // Answered before routing, so before helmet's hooks: the headers are set by the error path.
+      expect(res.headers['x-content-type-options'], url).toBe('nosniff')
     }
     const long = await app.inject({ method: 'GET', url: `/api/v1/rulesets/${'x'.repeat(400)}` })
     expect(long.statusCode).toBe(414)

@@ -180,6 +180,13 @@ describe('rule language', () => {
     expect(compile("village == ''").matches(ctx(e))).toBe(true)
   })
 
+  it('refuses an expression nested beyond the stack with a message the analyst can act on', () => {
+    const r = compileExpression(Array.from({ length: 20_000 }, () => "source == 'dispute'").join(' || '))
+    expect(r.ok).toBe(false)
+    if (!r.ok) expect(r.message).toMatch(/nested too deeply/)
+    expect(compileExpression(Array.from({ length: 100 }, () => "source == 'dispute'").join(' || ')).ok).toBe(true)
+  })
+
   it('treats missing attributes and runtime errors as no match', () => {
     const plain = ctx(event())
     const flagged = ctx(event({ source: 'dispute', attributes: { repeat: true, flags: ['group'] } }))
