@@ -193,6 +193,21 @@ describe('wall screen', () => {
     expect(w.get('[data-test="ticker-item"]').attributes('data-state')).toBe('acknowledged')
   })
 
+  it('names the first three townships of the red alerts and counts them all', async () => {
+    stubFetch()
+    const w = await mountWall()
+    socket().serverEmit('connect')
+    for (let i = 0; i < 4; i++) socket().serverEmit('alert:new', { alert: redAlert({ id: 600 + i, township: { code: code(i), name: NAMES[i] as string } }), seq: 20 + i })
+    await flushPromises()
+    const banner = w.get('[data-test="red-flash"]').text()
+    expect(NAMES.slice(0, 4).filter((n) => banner.includes(n))).toHaveLength(3)
+    expect(banner).toContain('等 4 个乡镇')
+    setLocale('en')
+    await flushPromises()
+    expect(w.get('[data-test="red-flash"]').text()).toContain('+1 more')
+    setLocale('zh-CN')
+  })
+
   it('catches up on reconnect: offset sent, snapshot applied, missed alert changes replayed, missed events fetched', async () => {
     const calls = stubFetch()
     const w = await mountWall()
