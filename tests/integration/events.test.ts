@@ -214,6 +214,39 @@ describe('idempotency on (sourceSystem, externalId)', () => {
   })
 })
 
+describe('concurrent requests (stored in groups)', () => {
+  it('carrying the same key, they come out as if sent one after another', async () => {
+    // Requests in flight together are stored in shared transactions (group commit): whatever the
+    // grouping, one copy is new and the rest see it.
+    const same = event()
+    const copies = await Promise.all(Array.from({ length: 8 }, () => post(same)))
+    expect(copies.map((r) => r.statusCode)).toEqual(Array(8).fill(202))
+    const totals = copies.map((r) => r.json()).reduce((t, b) => ({ accepted: t.accepted + b.accepted, duplicates: t.duplicates + b.duplicates }), { accepted: 0, duplicates: 0 })
+    expect(totals).toEqual({ accepted: 1, duplicates: 7 })
+
+    const changing = event()
+    const statuses = ['open', 'in_progress', 'resolved', 'closed']
+    const versions = await Promise.all(statuses.map((status) => post({ ...changing, status })))
+    const bodies = versions.map((r) => r.json())
+    expect(bodies.filter((b) => b.accepted === 1)).toHaveLength(1)
+    expect(bodies.filter((b) => b.updated === 1)).toHaveLength(3)
+    const row = (await stored('mediation-platform', changing['externalId'] as string))!
+    expect(row.version).toBe(4)
+    const history = await database.db.selectFrom('eventHistory').select('version').where('eventId', '=', row.id).orderBy('version').execute()
+    expect(history.map((h) => h.version)).toEqual([1, 2, 3])
+  })
+
+  it('each get their own counts and rejections', async () => {
+    const requests = Array.from({ length: 12 }, (_, i) => (i % 3 === 0 ? [event(), { source: 'dispute', externalId: nextId() }] : [event(), event()]))
+    const answers = await Promise.all(requests.map((body) => post(body)))
+    answers.forEach((res, i) => {
+      expect(res.statusCode).toBe(202)
+      expect(res.json()).toMatchObject(i % 3 === 0 ? { accepted: 1, rejected: [{ index: 1 }] } : { accepted: 2, rejected: [] })
+    })
+    for (const body of requests) for (const e of body) if ('category' in e) expect(await stored('mediation-platform', e['externalId'] as string)).toBeDefined()
+  })
+})
+
 describe('the bus', () => {
   it('publishes accepted and updated events after the commit, with keyed party hashes', async () => {
     const accepted: RiskEvent[][] = []
