@@ -245,6 +245,16 @@ describe('concurrent requests (stored in groups)', () => {
     })
     for (const body of requests) for (const e of body) if ('category' in e) expect(await stored('mediation-platform', e['externalId'] as string)).toBeDefined()
   })
+  it('each is authenticated by its own feed token, looked up together with the others', async () => {
+    const [a, b, revoked] = await Promise.all(['grouped-a', 'grouped-b', 'grouped-revoked'].map((name) => feedToken(app, name)))
+    await database.db.updateTable('feed').set({ revokedAt: new Date() }).where('name', '=', 'grouped-revoked').execute()
+    const tokens = [a, b, revoked, 'not-a-token', a, b]
+    const items = tokens.map(() => event())
+    const answers = await Promise.all(tokens.map((t, i) => app.inject({ method: 'POST', url: '/api/v1/events', headers: { authorization: `Bearer ${t}` }, payload: items[i] })))
+    expect(answers.map((r) => r.statusCode)).toEqual([202, 202, 401, 401, 202, 202])
+    const by = await Promise.all([0, 1, 4, 5].map((i) => stored(i % 2 ? 'grouped-b' : 'grouped-a', items[i]!['externalId'] as string)))
+    expect(by.map((r) => r?.submittedBy)).toEqual(['grouped-a', 'grouped-b', 'grouped-a', 'grouped-b'])
+  })
 })
 
 describe('the bus', () => {

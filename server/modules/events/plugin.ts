@@ -44,8 +44,6 @@ export default fp(
         // Several processes share one PostgreSQL: the engine leader hears new events through
         // NOTIFY, sent in the storing transaction so it is delivered exactly when they commit.
         afterStore: app.databaseKind === 'postgres' ? (trx, ids) => notifyEngine(trx, EVENTS_CHANNEL, encodeIds(ids)) : undefined,
-        // PostgreSQL: one group can be sent and executed while another waits for its commit.
-        groupConcurrency: app.databaseKind === 'postgres' ? 2 : 1,
       }),
     )
   },

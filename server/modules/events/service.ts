@@ -6,7 +6,7 @@ import type { RiskEvent } from '../../domain/event.ts'
 import { type FieldError, isDatabaseUnavailable } from '../../http-errors.ts'
 import type { Bus } from '../../plugins/bus.ts'
 import type { RegionCache } from './regions.ts'
-import { GroupCommit } from './group-commit.ts'
+import { GroupCommit } from '../../group-commit.ts'
 import { eventKey, existingHashes, type StoreOutcome, type StoredContent, storeEvents } from './repository.ts'
 import { type IncomingEvent, validateEvent } from './validate.ts'
 
@@ -53,8 +53,6 @@ export interface IngestDeps {
   counter?: Counter<'source' | 'outcome'>
   /** Runs inside the storing transaction with the ids of new events (PostgreSQL: NOTIFY the engine leader). */
   afterStore?: (trx: Db, acceptedIds: number[]) => Promise<void>
-  /** Storing transactions in flight at once; requests arriving meanwhile are grouped (default 1). */
-  groupConcurrency?: number
 }
 
 /** Canonical JSON: object keys sorted, so equal content always hashes equally. */
@@ -82,7 +80,10 @@ export class IngestService {
     this.#deps = deps
     this.#groups = new GroupCommit({
       store: (rows) => this.#storeGroup(rows),
-      concurrency: deps.groupConcurrency ?? 1,
+      // One storing transaction at a time: two in flight could update the same key at once, and
+      // then the second's history row would copy the version its statement snapshot saw rather
+      // than the one it replaced. Everything waiting meanwhile goes into the next one.
+      concurrency: 1,
       maxItems: MAX_BATCH,
       // An outage fails the whole group (retrying request by request would only hammer a
       // database that is down); anything else may be one request's doing.

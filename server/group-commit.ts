@@ -10,6 +10,9 @@
  * in it and stores nothing of them (one transaction); when the failure is not an outage
  * (`isolate`), each request is tried again alone, so one request the database refuses cannot
  * fail its neighbours.
+ *
+ * The same grouping serves concurrent look-ups that would otherwise each take a pooled
+ * connection for one round trip (feed tokens: one query for all requests waiting).
  */
 export interface GroupCommitOptions<T, R> {
   /** Stores the items of a group in one transaction; one result per item, in order. */

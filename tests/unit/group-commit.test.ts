@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { GroupCommit } from '../../../server/modules/events/group-commit.ts'
+import { GroupCommit } from '../../server/group-commit.ts'
 
 /** A fake store: a keyed map written one transaction at a time, each held until released. */
 function fakeStore(options: { concurrency?: number; maxItems?: number; isolate?: (err: unknown) => boolean; fail?: (items: Item[]) => Error | null } = {}) {
