@@ -41,9 +41,9 @@ export default fp(
         tz: app.config.tzDisplay,
         now: () => app.now(),
         counter,
-        // Several processes share one PostgreSQL: the engine leader hears new events through
-        // NOTIFY, sent in the storing transaction so it is delivered exactly when they commit.
-        afterStore: app.databaseKind === 'postgres' ? (trx, ids) => notifyEngine(trx, EVENTS_CHANNEL, encodeIds(ids)) : undefined,
+        // Several processes share one PostgreSQL: the engine plugin decides, in the storing
+        // transaction, how its leader hears of new events (server/plugins/engine.ts).
+        afterStore: app.databaseKind === 'postgres' ? (trx, ids) => (app.engineHandoff ? app.engineHandoff(trx, ids) : notifyEngine(trx, EVENTS_CHANNEL, encodeIds(ids))) : undefined,
       }),
     )
   },

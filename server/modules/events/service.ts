@@ -51,8 +51,11 @@ export interface IngestDeps {
   tz: string
   now: () => Date
   counter?: Counter<'source' | 'outcome'>
-  /** Runs inside the storing transaction with the ids of new events (PostgreSQL: NOTIFY the engine leader). */
-  afterStore?: (trx: Db, acceptedIds: number[]) => Promise<void>
+  /**
+   * Runs inside the storing transaction with the ids of new events (PostgreSQL: NOTIFY the engine
+   * leader, or, when it runs here, return what hands them over after the commit).
+   */
+  afterStore?: (trx: Db, acceptedIds: number[]) => Promise<((accepted: RiskEvent[]) => void) | undefined | void>
 }
 
 /** Canonical JSON: object keys sorted, so equal content always hashes equally. */
@@ -93,9 +96,10 @@ export class IngestService {
 
   /** One transaction for the rows of a group of requests; the engine hears of them after the commit. */
   async #storeGroup(rows: StoredContent[]): Promise<StoreOutcome[]> {
+    let handOver: ((accepted: RiskEvent[]) => void) | undefined | void
     const stored = await this.#deps.db.transaction().execute(async (trx) => {
       const result = await storeEvents(trx, rows)
-      await this.#deps.afterStore?.(trx, result.flatMap((s) => (s.outcome === 'accepted' && s.id !== null ? [s.id] : [])))
+      handOver = await this.#deps.afterStore?.(trx, result.flatMap((s) => (s.outcome === 'accepted' && s.id !== null ? [s.id] : [])))
       return result
     })
     // Committed: now, and only now, tell the engine.
@@ -124,7 +128,10 @@ export class IngestService {
       }
       ;(s.outcome === 'accepted' ? accepted : updated).push(risk)
     })
-    if (accepted.length) this.#deps.bus.emit('events:accepted', accepted)
+    if (accepted.length) {
+      handOver?.(accepted)
+      this.#deps.bus.emit('events:accepted', accepted)
+    }
     if (updated.length) this.#deps.bus.emit('events:updated', updated)
     return stored
   }
