@@ -7,19 +7,15 @@ import type { RiskEvent, ZeroReport } from '../domain/event.ts'
 import { decodeIds, encodeIds, EVENTS_CHANNEL, Leadership, notifyEngine, RULES_CHANNEL, ZERO_REPORTS_CHANNEL } from '../engine/leadership.ts'
 import { LiveEngine } from '../engine/live-engine.ts'
 import { engineStore, eventsByIds } from '../engine/store.ts'
+import type { EngineHandoff } from '../modules/events/service.ts'
 
-/**
- * How the engine hears of events a storing transaction accepted: called in the transaction,
- * before its commit; what it returns is called with the events after the commit.
- */
-export type EngineHandoff = (trx: Db, acceptedIds: number[]) => Promise<((accepted: RiskEvent[]) => void) | undefined>
 
 declare module 'fastify' {
   interface FastifyInstance {
     /** The live risk engine; it runs only in the process that holds the leadership. */
     engine: LiveEngine
-    /** PostgreSQL: the storing transaction's hand-off to the engine leader (server/modules/events). */
-    engineHandoff?: EngineHandoff
+    /** PostgreSQL: how a storing transaction hands its events to the engine leader (server/modules/events). */
+    engineHandoff?: () => EngineHandoff
     /** Rules or the sensitive-period calendar changed: the engine (wherever it runs) rebuilds. */
     rulesChanged(db?: Db): Promise<void>
   }
@@ -137,16 +133,18 @@ export default fp<EnginePluginOptions>(
       inbox.push(chunk)
       void loadInbox()
     }
-    app.decorate('engineHandoff', async (trx: Db, ids: number[]) => {
-      if (ids.length === 0) return undefined
-      if (!leadership.isLeader) {
-        await notifyEngine(trx, EVENTS_CHANNEL, encodeIds(ids))
-        return undefined
-      }
+    app.decorate('engineHandoff', (): EngineHandoff => {
+      if (!leadership.isLeader) return { inTransaction: (trx, ids) => notifyEngine(trx, EVENTS_CHANNEL, encodeIds(ids)) }
       const during = term
-      return (events: RiskEvent[]) => {
-        if (leadership.isLeader && term === during) enqueue({ events })
-        else void notifyEngine(app.db, EVENTS_CHANNEL, encodeIds(ids)).catch((err: unknown) => app.log.error({ err }, 'engine: could not notify the new leader of events stored meanwhile'))
+      return {
+        afterCommit: (events) => {
+          if (leadership.isLeader && term === during) enqueue({ events })
+          else {
+            void notifyEngine(app.db, EVENTS_CHANNEL, encodeIds(events.map((e) => e.id))).catch((err: unknown) =>
+              app.log.error({ err }, 'engine: could not notify the new leader of events stored meanwhile'),
+            )
+          }
+        },
       }
     })
     const leadership = new Leadership({

@@ -5,6 +5,7 @@
 import pg from 'pg'
 import { describe, expect, it, vi } from 'vitest'
 import { DEFAULT_RULE_SET } from '../../server/domain/default-ruleset.ts'
+import type { RiskEvent } from '../../server/domain/event.ts'
 import { ENGINE_LOCK_KEY, EVENTS_CHANNEL } from '../../server/engine/leadership.ts'
 import { build } from '../helpers/app.ts'
 import { feedToken, signIn } from '../helpers/auth.ts'
@@ -60,7 +61,7 @@ describe('the engine leader hears of stored events', () => {
         // A NOTIFY sent would have been delivered before the alert's transaction ran.
         await database.db.selectNoFrom((eb) => eb.val(1).as('x')).execute()
         expect(heard.payloads).toEqual([])
-        expect(app.engineHandoff).toBeTypeOf('function')
+        expect(app.engineHandoff!()).toEqual({ afterCommit: expect.any(Function) })
       } else {
         expect(app.engineHandoff).toBeUndefined()
       }
@@ -77,23 +78,20 @@ describe('the engine leader hears of stored events', () => {
     }
     const heard = await listener(database.url)
     try {
-      let handOver: Awaited<ReturnType<NonNullable<typeof app.engineHandoff>>>
-      await database.db.transaction().execute(async (trx) => {
-        handOver = await app.engineHandoff!(trx, [424242])
-        // Still the leader when deciding: nothing is sent from the transaction.
-        expect(handOver).toBeTypeOf('function')
-        // The leadership connection dies before the commit (a standby may now take over).
-        const admin = new pg.Client({ connectionString: database.url! })
-        await admin.connect()
-        await admin.query(
-          `select pg_terminate_backend(pid) from pg_locks
-           where locktype = 'advisory' and objid = $1 and granted and database = (select oid from pg_database where datname = current_database())`,
-          [ENGINE_LOCK_KEY],
-        )
-        await admin.end()
-        await vi.waitFor(() => expect(app.engine.running).toBe(false))
-      })
-      handOver!([])
+      // A storing transaction starts while this process leads: it will hand its events over itself.
+      const handoff = app.engineHandoff!()
+      expect(handoff.inTransaction).toBeUndefined()
+      // The leadership connection dies before the commit (a standby may now take over).
+      const admin = new pg.Client({ connectionString: database.url })
+      await admin.connect()
+      await admin.query(
+        `select pg_terminate_backend(pid) from pg_locks
+         where locktype = 'advisory' and objid = $1 and granted and database = (select oid from pg_database where datname = current_database())`,
+        [ENGINE_LOCK_KEY],
+      )
+      await admin.end()
+      await vi.waitFor(() => expect(app.engine.running).toBe(false))
+      handoff.afterCommit!([{ id: 424242 } as RiskEvent])
       await vi.waitFor(() => expect(heard.payloads).toContain('424242'))
     } finally {
       await heard.close()

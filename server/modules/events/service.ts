@@ -7,7 +7,7 @@ import { type FieldError, isDatabaseUnavailable } from '../../http-errors.ts'
 import type { Bus } from '../../plugins/bus.ts'
 import type { RegionCache } from './regions.ts'
 import { GroupCommit } from '../../group-commit.ts'
-import { eventKey, existingHashes, type StoreOutcome, type StoredContent, storeEvents } from './repository.ts'
+import { eventKey, existingHashes, isOneStatement, type StoreOutcome, type StoredContent, storeEvents } from './repository.ts'
 import { type IncomingEvent, validateEvent } from './validate.ts'
 
 /** Who delivers a batch: a feed (API or simulator) or a person importing a ledger. */
@@ -43,6 +43,12 @@ export class Unparseable {
   }
 }
 
+/** What the engine needs of a storing transaction: a step inside it, or the events after its commit. */
+export interface EngineHandoff {
+  inTransaction?: (trx: Db, acceptedIds: number[]) => Promise<void>
+  afterCommit?: (accepted: RiskEvent[]) => void
+}
+
 export interface IngestDeps {
   db: Db
   regions: RegionCache
@@ -51,11 +57,8 @@ export interface IngestDeps {
   tz: string
   now: () => Date
   counter?: Counter<'source' | 'outcome'>
-  /**
-   * Runs inside the storing transaction with the ids of new events (PostgreSQL: NOTIFY the engine
-   * leader, or, when it runs here, return what hands them over after the commit).
-   */
-  afterStore?: (trx: Db, acceptedIds: number[]) => Promise<((accepted: RiskEvent[]) => void) | undefined | void>
+  /** How the engine leader hears of new events (PostgreSQL; server/plugins/engine.ts); asked once per storing transaction. */
+  handoff?: () => EngineHandoff | undefined
 }
 
 /** Canonical JSON: object keys sorted, so equal content always hashes equally. */
@@ -96,12 +99,17 @@ export class IngestService {
 
   /** One transaction for the rows of a group of requests; the engine hears of them after the commit. */
   async #storeGroup(rows: StoredContent[]): Promise<StoreOutcome[]> {
-    let handOver: ((accepted: RiskEvent[]) => void) | undefined | void
-    const stored = await this.#deps.db.transaction().execute(async (trx) => {
-      const result = await storeEvents(trx, rows)
-      handOver = await this.#deps.afterStore?.(trx, result.flatMap((s) => (s.outcome === 'accepted' && s.id !== null ? [s.id] : [])))
-      return result
-    })
+    const handoff = this.#deps.handoff?.()
+    const inTransaction = handoff?.inTransaction
+    // One statement is its own transaction: no BEGIN and COMMIT round trips.
+    const stored =
+      !inTransaction && isOneStatement(rows)
+        ? await storeEvents(this.#deps.db, rows)
+        : await this.#deps.db.transaction().execute(async (trx) => {
+            const result = await storeEvents(trx, rows)
+            await inTransaction?.(trx, result.flatMap((s) => (s.outcome === 'accepted' && s.id !== null ? [s.id] : [])))
+            return result
+          })
     // Committed: now, and only now, tell the engine.
     const accepted: RiskEvent[] = []
     const updated: RiskEvent[] = []
@@ -129,7 +137,7 @@ export class IngestService {
       ;(s.outcome === 'accepted' ? accepted : updated).push(risk)
     })
     if (accepted.length) {
-      handOver?.(accepted)
+      handoff?.afterCommit?.(accepted)
       this.#deps.bus.emit('events:accepted', accepted)
     }
     if (updated.length) this.#deps.bus.emit('events:updated', updated)
