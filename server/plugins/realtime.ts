@@ -255,7 +255,7 @@ export default fp<RealtimeOptions>(
       lastSeq = Math.max(lastSeq, change.seq)
       // The rooms are the visibility (county, or the alert's township). Sockets still replaying
       // buffer the change, those whose replay covered it skip it; all others get one broadcast,
-      // encoded once rather than once per socket (500 clients: profiled on the fan-out bench).
+      // encoded once rather than once per socket.
       const rooms = [COUNTY_ROOM, townshipRoom(change.township)]
       const seen = new Set<string>()
       const except: string[] = []
