@@ -18,6 +18,8 @@ const draft = await app.inject({ method: 'POST', url: '/api/v1/rulesets', header
 await app.inject({ method: 'POST', url: `/api/v1/rulesets/${draft.json().id}/publish`, headers: analyst.headers, payload: { comment: 'live' } })
 await vi.waitFor(() => expect(app.engine.running).toBe(true), { timeout: 10_000 })
 
+// Generous: the machine running the suite may be busy; these wait for something that must happen.
+const WAIT = { timeout: 10_000, interval: 50 }
 const massRule = DEFAULT_RULE_SET.rules.find((r) => r.when?.includes("'mass'"))!
 
 async function postMass(township: string, externalId: string) {
@@ -36,7 +38,7 @@ async function massAlert(township: string) {
     const found = (res.json().items as Array<{ ruleId: string | null }>).find((a) => a.ruleId === massRule.id)
     expect(found).toBeDefined()
     return found!
-  })
+  }, WAIT)
 }
 
 /** A second connection listening on the events channel, as a standby's leadership connection would. */
@@ -90,9 +92,9 @@ describe('the engine leader hears of stored events', () => {
         [ENGINE_LOCK_KEY],
       )
       await admin.end()
-      await vi.waitFor(() => expect(app.engine.running).toBe(false))
+      await vi.waitFor(() => expect(app.engine.running).toBe(false), WAIT)
       handoff.afterCommit!([{ id: 424242 } as RiskEvent])
-      await vi.waitFor(() => expect(heard.payloads).toContain('424242'))
+      await vi.waitFor(() => expect(heard.payloads).toContain('424242'), WAIT)
     } finally {
       await heard.close()
     }
