@@ -55,7 +55,9 @@ export async function run(ctx: BenchContext): Promise<BenchRow[]> {
     }
     await Promise.all(posts)
     const deadline = performance.now() + 10_000
-    while (received.size < probes && performance.now() < deadline) await sleep(50)
+    // `received` also holds the background's own alerts: wait for the probes themselves.
+    const pending = () => [...sentAt.keys()].some((id) => !received.has(id))
+    while (pending() && performance.now() < deadline) await sleep(50)
     const background = await flow.stop()
     socket!.disconnect()
 

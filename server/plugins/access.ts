@@ -5,7 +5,8 @@ import { type Access, needsPolicy, ROUTE_ACCESS, routeKey } from '../access/poli
 import type { Principal } from '../access/principal.ts'
 import { sameSecret } from '../access/secrets.ts'
 import { HttpError } from '../http-errors.ts'
-import { touchFeed, findActiveFeedByToken } from '../modules/feeds/repository.ts'
+import { GroupCommit } from '../group-commit.ts'
+import { findActiveFeedsByTokens, touchFeed } from '../modules/feeds/repository.ts'
 import { KIOSK_SESSION } from '../modules/kiosks/repository.ts'
 import { findActiveSession, USER_SESSION } from '../modules/session/repository.ts'
 
@@ -70,9 +71,18 @@ export default fp(async function access(app: FastifyInstance) {
     }
   })
 
+  // Under many small concurrent requests (single-event POSTs from many feeds) a query per request
+  // held a pooled connection each and queued the storing transactions behind them (profiled):
+  // look-ups that arrive while one is in flight go together in the next query.
+  const feedLookups = new GroupCommit<string, Awaited<ReturnType<typeof findActiveFeedsByTokens>>[number]>({
+    store: (tokens) => findActiveFeedsByTokens(app.db, tokens),
+    concurrency: app.databaseKind === 'postgres' ? 2 : 1,
+    maxItems: 500,
+    isolate: () => false,
+  })
   const lastFeedTouch = new Map<number, number>()
   async function feedPrincipal(token: string): Promise<Principal | null> {
-    const feed = await findActiveFeedByToken(app.db, token)
+    const [feed] = await feedLookups.submit([token])
     if (!feed) return null
     const now = app.now()
     const last = lastFeedTouch.get(feed.id) ?? feed.lastUsedAt?.getTime() ?? 0

@@ -256,17 +256,29 @@ export default fp<RealtimeOptions>(
 
   function deliverLocal(msg: HubMessage) {
     if (msg.t === 'alert') {
-      if (!msg.change.push) return
-      lastSeq = Math.max(lastSeq, msg.change.seq)
-      const rooms = [COUNTY_ROOM, townshipRoom(msg.change.township)]
+      const { change } = msg
+      if (!change.push) return
+      lastSeq = Math.max(lastSeq, change.seq)
+      // The rooms are the visibility (county, or the alert's township). Sockets still replaying
+      // buffer the change, those whose replay covered it skip it; all others get one broadcast,
+      // encoded once rather than once per socket.
+      const rooms = [COUNTY_ROOM, townshipRoom(change.township)]
       const seen = new Set<string>()
+      const except: string[] = []
       for (const room of rooms) {
         for (const id of live.adapter.rooms.get(room) ?? []) {
           if (seen.has(id)) continue
           seen.add(id)
           const socket = live.sockets.get(id)
-          if (socket) deliverAlert(socket, msg.change)
+          if (!socket) continue
+          if (socket.data.pending) socket.data.pending.push({ t: 'alert', change })
+          if (socket.data.pending || change.seq <= socket.data.replayedUpTo) except.push(id)
         }
+      }
+      const recipients = seen.size - except.length
+      if (recipients > 0) {
+        live.local.to(rooms).except(except).emit(change.push, { alert: change.alert, seq: change.seq })
+        messages.inc({ event: change.push }, recipients)
       }
       return
     }

@@ -103,3 +103,99 @@ describe('a database failure in the middle of a batch', () => {
     expect(published).toEqual([])
   })
 })
+
+describe('group commit', () => {
+  /** An IngestService whose first storing transaction waits for `release()`, so others queue behind it. */
+  function heldService(options: { failStatement?: number } = {}) {
+    let release!: () => void
+    const gate = new Promise<void>((r) => (release = r))
+    let statements = 0
+    let transactions = 0
+    let held = false
+    const insertsOf = new Set<unknown>()
+    const plugin: KyselyPlugin = {
+      transformQuery(args) {
+        if (JSON.stringify(args.node).includes('insert into event (')) {
+          statements++
+          if (statements === options.failStatement) throw new Error('Connection terminated unexpectedly')
+          if (statements === 1) insertsOf.add(args.queryId)
+        }
+        return args.node
+      },
+      async transformResult(args) {
+        if (insertsOf.has(args.queryId) && !held) {
+          held = true
+          await gate
+        }
+        return args.result
+      },
+    }
+    const service = new IngestService({
+      db: database.db.withPlugin(plugin),
+      regions: app.regions,
+      keys: app.personalData,
+      bus: app.bus,
+      tz: 'Asia/Shanghai',
+      now: () => new Date(),
+      // Asked once per storing transaction.
+      handoff: () => void transactions++,
+    })
+    return { service, release, transactions: () => transactions, statements: () => statements }
+  }
+  const submitter = { feedId: null, name: 'test', defaultSourceSystem: 'group-commit' }
+  const occurredAt = new Date(Date.now() - 60_000).toISOString()
+  const item = (externalId: string, status = 'open') => ({ source: 'incident', externalId, township: townships[0], category: 'traffic', occurredAt, status })
+  const tick = () => new Promise((r) => setTimeout(r, 20))
+
+  it('stores requests that wait for a transaction together, with the outcomes of sending them one after another', async () => {
+    const { service, release, transactions } = heldService()
+    const published: string[] = []
+    const offA = app.bus.on('events:accepted', (events) => void published.push(...events.map((e) => `accepted:${e.externalId}`)))
+    const offU = app.bus.on('events:updated', (events) => void published.push(...events.map((e) => `updated:${e.externalId}`)))
+    const key = `gc-same-${Date.now()}`
+    const first = service.ingest([item(`${key}-held`)], submitter)
+    await tick()
+    const a = service.ingest([item(key)], submitter)
+    const b = service.ingest([item(key), item(`${key}-other`)], submitter)
+    const c = service.ingest([item(key, 'resolved')], submitter)
+    let answered = 0
+    for (const p of [first, a, b, c]) void p.then(() => answered++)
+    await tick()
+    expect(answered).toBe(0) // the first is still in flight; nobody was answered
+    release()
+    const [r0, ra, rb, rc] = await Promise.all([first, a, b, c])
+    offA()
+    offU()
+    expect(transactions()).toBe(2) // the held one, then the group of three
+    expect(r0.outcomes).toEqual(['accepted'])
+    expect(ra.outcomes).toEqual(['accepted'])
+    expect(rb.outcomes).toEqual(['duplicate', 'accepted'])
+    expect(rc.outcomes).toEqual(['updated'])
+    expect(rc.ids[0]).toBe(ra.ids[0])
+    const row = await database.db.selectFrom('event').select(['status', 'version']).where('sourceSystem', '=', 'group-commit').where('externalId', '=', key).executeTakeFirstOrThrow()
+    expect(row).toEqual({ status: 'resolved', version: 2 })
+    expect(published).toEqual([`accepted:${key}-held`, `accepted:${key}`, `accepted:${key}-other`, `updated:${key}`])
+  })
+
+  it('fails every request of a group the database fails, storing and publishing nothing of them', async () => {
+    // The group is stored in two statements (a key comes twice); the second fails.
+    const { service, release, statements } = heldService({ failStatement: 3 })
+    const published: unknown[] = []
+    const off = app.bus.on('events:accepted', (e) => void published.push(...e.map((x) => x.externalId)))
+    const key = `gc-fail-${Date.now()}`
+    const first = service.ingest([item(`${key}-held`)], submitter)
+    await tick()
+    const waiting = [service.ingest([item(`${key}-a`)], submitter), service.ingest([item(`${key}-b`), item(`${key}-a`, 'resolved')], submitter)].map((p) => p.catch((e: unknown) => e))
+    await tick()
+    release()
+    expect((await first).outcomes).toEqual(['accepted'])
+    const errors = await Promise.all(waiting)
+    off()
+    expect(statements()).toBe(3) // not retried request by request
+    for (const error of errors) expect(isDatabaseUnavailable(error)).toBe(true)
+    const rows = await database.db.selectFrom('event').select('externalId').where('sourceSystem', '=', 'group-commit').where('externalId', 'like', `${key}%`).execute()
+    expect(rows.map((r) => r.externalId)).toEqual([`${key}-held`])
+    expect(published).toEqual([`${key}-held`])
+  })
+
+})

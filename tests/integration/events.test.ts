@@ -214,6 +214,49 @@ describe('idempotency on (sourceSystem, externalId)', () => {
   })
 })
 
+describe('concurrent requests (stored in groups)', () => {
+  it('carrying the same key, they come out as if sent one after another', async () => {
+    // Requests in flight together are stored in shared transactions (group commit): whatever the
+    // grouping, one copy is new and the rest see it.
+    const same = event()
+    const copies = await Promise.all(Array.from({ length: 8 }, () => post(same)))
+    expect(copies.map((r) => r.statusCode)).toEqual(Array(8).fill(202))
+    const totals = copies.map((r) => r.json()).reduce((t, b) => ({ accepted: t.accepted + b.accepted, duplicates: t.duplicates + b.duplicates }), { accepted: 0, duplicates: 0 })
+    expect(totals).toEqual({ accepted: 1, duplicates: 7 })
+
+    const changing = event()
+    const statuses = ['open', 'in_progress', 'resolved', 'closed']
+    const versions = await Promise.all(statuses.map((status) => post({ ...changing, status })))
+    const bodies = versions.map((r) => r.json())
+    expect(bodies.filter((b) => b.accepted === 1)).toHaveLength(1)
+    expect(bodies.filter((b) => b.updated === 1)).toHaveLength(3)
+    const row = (await stored('mediation-platform', changing['externalId'] as string))!
+    expect(row.version).toBe(4)
+    const history = await database.db.selectFrom('eventHistory').select('version').where('eventId', '=', row.id).orderBy('version').execute()
+    expect(history.map((h) => h.version)).toEqual([1, 2, 3])
+  })
+
+  it('each get their own counts and rejections', async () => {
+    const requests = Array.from({ length: 12 }, (_, i) => (i % 3 === 0 ? [event(), { source: 'dispute', externalId: nextId() }] : [event(), event()]))
+    const answers = await Promise.all(requests.map((body) => post(body)))
+    answers.forEach((res, i) => {
+      expect(res.statusCode).toBe(202)
+      expect(res.json()).toMatchObject(i % 3 === 0 ? { accepted: 1, rejected: [{ index: 1 }] } : { accepted: 2, rejected: [] })
+    })
+    for (const body of requests) for (const e of body) if ('category' in e) expect(await stored('mediation-platform', e['externalId'] as string)).toBeDefined()
+  })
+  it('each is authenticated by its own feed token, looked up together with the others', async () => {
+    const [a, b, revoked] = await Promise.all(['grouped-a', 'grouped-b', 'grouped-revoked'].map((name) => feedToken(app, name)))
+    await database.db.updateTable('feed').set({ revokedAt: new Date() }).where('name', '=', 'grouped-revoked').execute()
+    const tokens = [a, b, revoked, 'not-a-token', a, b]
+    const items = tokens.map(() => event())
+    const answers = await Promise.all(tokens.map((t, i) => app.inject({ method: 'POST', url: '/api/v1/events', headers: { authorization: `Bearer ${t}` }, payload: items[i] })))
+    expect(answers.map((r) => r.statusCode)).toEqual([202, 202, 401, 401, 202, 202])
+    const by = await Promise.all([0, 1, 4, 5].map((i) => stored(i % 2 ? 'grouped-b' : 'grouped-a', items[i]!['externalId'] as string)))
+    expect(by.map((r) => r?.submittedBy)).toEqual(['grouped-a', 'grouped-b', 'grouped-a', 'grouped-b'])
+  })
+})
+
 describe('the bus', () => {
   it('publishes accepted and updated events after the commit, with keyed party hashes', async () => {
     const accepted: RiskEvent[][] = []

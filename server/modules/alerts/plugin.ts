@@ -73,7 +73,8 @@ export default fp<AlertsPluginOptions>(
     }
 
     const api: AlertsApi = {
-      applyDecisions: (decisions, context = {}) => applyDecisions(app.db, decisions, { now: context.now ?? app.now(), events: context.events, publish }),
+      applyDecisions: (decisions, context = {}) =>
+        applyDecisions(app.db, decisions, { now: context.now ?? app.now(), events: context.events, publish, townshipName: (code) => app.regions.get(code)?.name }),
       escalateOverdue: (now) => escalateOverdue(app.db, now ?? app.now(), publish),
       publish,
     }
@@ -102,5 +103,5 @@ export default fp<AlertsPluginOptions>(
       timer = null
     })
   },
-  { name: 'alerts', dependencies: ['realtime'] },
+  { name: 'alerts', dependencies: ['realtime', 'events'] },
 )

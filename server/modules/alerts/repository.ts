@@ -18,11 +18,11 @@ export async function lockAlertWrites(trx: Db): Promise<void> {
 
 const iso = (d: Date | null) => (d ? d.toISOString() : null)
 
-/** Names of townships, looked up once per operation. */
-export function townshipNames(db: Db): (code: string) => Promise<string> {
+/** Names of townships, looked up once per operation (`known`: names in memory, tried first). */
+export function townshipNames(db: Db, known?: (code: string) => string | undefined): (code: string) => Promise<string> {
   const cache = new Map<string, string>()
   return async (code) => {
-    let name = cache.get(code)
+    let name = cache.get(code) ?? known?.(code)
     if (name === undefined) {
       const row = await db.selectFrom('region').select('name').where('code', '=', code).executeTakeFirst()
       name = row?.name ?? code

@@ -46,6 +46,8 @@ export interface ApplyContext {
   events?: Map<number, LastEventSnapshot>
   /** Called with the changes after commit (never when `db` is a transaction owned by the caller). */
   publish?: (changes: AlertChange[]) => void
+  /** Township names in memory (the region cache): a busy engine step names many townships. */
+  townshipName?: (code: string) => string | undefined
 }
 
 const RANK: Record<AlertLevel, number> = { yellow: 1, orange: 2, red: 3 }
@@ -168,7 +170,7 @@ export async function applyDecisions(db: Db, decisions: readonly AlertDecision[]
   for (const d of decisions) checkDecision(d)
   const { now, events } = context
   const changes = await inAlertTransaction(db, async (trx) => {
-    const name = townshipNames(trx)
+    const name = townshipNames(trx, context.townshipName)
     const silences = await activeSilences(trx, now)
     // Read once, then kept current as the decisions apply: one look-up per step, not per decision.
     const open = await openAlertsByKeys(trx, [...new Set(decisions.map((d) => d.key))])

@@ -1,6 +1,5 @@
 import type { FastifyInstance } from 'fastify'
 import fp from 'fastify-plugin'
-import { EVENTS_CHANNEL, encodeIds, notifyEngine } from '../../engine/leadership.ts'
 import { Counter } from 'prom-client'
 import { loadPersonalDataKeys, type PersonalDataKeys } from '../../access/personal-data.ts'
 import { RegionCache } from './regions.ts'
@@ -41,9 +40,9 @@ export default fp(
         tz: app.config.tzDisplay,
         now: () => app.now(),
         counter,
-        // Several processes share one PostgreSQL: the engine leader hears new events through
-        // NOTIFY, sent in the storing transaction so it is delivered exactly when they commit.
-        afterStore: app.databaseKind === 'postgres' ? (trx, ids) => notifyEngine(trx, EVENTS_CHANNEL, encodeIds(ids)) : undefined,
+        // Several processes share one PostgreSQL: the engine plugin decides how its leader hears
+        // of new events (server/plugins/engine.ts). PGlite: the bus.
+        handoff: () => app.engineHandoff?.(),
       }),
     )
   },

@@ -140,6 +140,11 @@ export async function storeEvents(trx: Kysely<Database>, rows: readonly StoredCo
   return outcomes
 }
 
+/** True when storeEvents stores these rows with one statement (one chunk, no key twice). */
+export function isOneStatement(rows: readonly StoredContent[]): boolean {
+  return rows.length <= STORE_CHUNK && new Set(rows.map(keyOf)).size === rows.length
+}
+
 /** For a dry run: the stored content hash of each key that exists. Reads only. */
 export async function existingHashes(db: Db, keys: ReadonlyArray<{ sourceSystem: string; externalId: string }>): Promise<Map<string, string>> {
   const out = new Map<string, string>()

@@ -3,10 +3,11 @@ import type { Counter } from 'prom-client'
 import type { Db } from '../../../db/connect.ts'
 import { encryptJson, type PersonalDataKeys, partyHashes } from '../../access/personal-data.ts'
 import type { RiskEvent } from '../../domain/event.ts'
-import type { FieldError } from '../../http-errors.ts'
+import { type FieldError, isDatabaseUnavailable } from '../../http-errors.ts'
 import type { Bus } from '../../plugins/bus.ts'
 import type { RegionCache } from './regions.ts'
-import { eventKey, existingHashes, type StoredContent, storeEvents } from './repository.ts'
+import { GroupCommit } from '../../group-commit.ts'
+import { eventKey, existingHashes, isOneStatement, type StoreOutcome, type StoredContent, storeEvents } from './repository.ts'
 import { type IncomingEvent, validateEvent } from './validate.ts'
 
 /** Who delivers a batch: a feed (API or simulator) or a person importing a ledger. */
@@ -42,6 +43,12 @@ export class Unparseable {
   }
 }
 
+/** What the engine needs of a storing transaction: a step inside it, or the events after its commit. */
+export interface EngineHandoff {
+  inTransaction?: (trx: Db, acceptedIds: number[]) => Promise<void>
+  afterCommit?: (accepted: RiskEvent[]) => void
+}
+
 export interface IngestDeps {
   db: Db
   regions: RegionCache
@@ -50,8 +57,8 @@ export interface IngestDeps {
   tz: string
   now: () => Date
   counter?: Counter<'source' | 'outcome'>
-  /** Runs inside the storing transaction with the ids of new events (PostgreSQL: NOTIFY the engine leader). */
-  afterStore?: (trx: Db, acceptedIds: number[]) => Promise<void>
+  /** How the engine leader hears of new events (PostgreSQL; server/plugins/engine.ts); asked once per storing transaction. */
+  handoff?: () => EngineHandoff | undefined
 }
 
 /** Canonical JSON: object keys sorted, so equal content always hashes equally. */
@@ -73,9 +80,68 @@ function canonical(value: unknown): string {
  */
 export class IngestService {
   readonly #deps: IngestDeps
+  readonly #groups: GroupCommit<StoredContent, StoreOutcome>
 
   constructor(deps: IngestDeps) {
     this.#deps = deps
+    this.#groups = new GroupCommit({
+      store: (rows) => this.#storeGroup(rows),
+      // One storing transaction at a time: two in flight could update the same key at once, and
+      // then the second's history row would copy the version its statement snapshot saw rather
+      // than the one it replaced. Everything waiting meanwhile goes into the next one.
+      concurrency: 1,
+      maxItems: MAX_BATCH,
+      // An outage fails the whole group (retrying request by request would only hammer a
+      // database that is down); anything else may be one request's doing.
+      isolate: (err) => !isDatabaseUnavailable(err),
+    })
+  }
+
+  /** One transaction for the rows of a group of requests; the engine hears of them after the commit. */
+  async #storeGroup(rows: StoredContent[]): Promise<StoreOutcome[]> {
+    const handoff = this.#deps.handoff?.()
+    const inTransaction = handoff?.inTransaction
+    // One statement is its own transaction: no BEGIN and COMMIT round trips.
+    const stored =
+      !inTransaction && isOneStatement(rows)
+        ? await storeEvents(this.#deps.db, rows)
+        : await this.#deps.db.transaction().execute(async (trx) => {
+            const result = await storeEvents(trx, rows)
+            await inTransaction?.(trx, result.flatMap((s) => (s.outcome === 'accepted' && s.id !== null ? [s.id] : [])))
+            return result
+          })
+    // Committed: now, and only now, tell the engine.
+    const accepted: RiskEvent[] = []
+    const updated: RiskEvent[] = []
+    stored.forEach((s, j) => {
+      if (s.outcome === 'duplicate') return
+      const r = rows[j]!
+      const risk: RiskEvent = {
+        id: s.id,
+        source: r.source,
+        sourceSystem: r.sourceSystem,
+        externalId: r.externalId,
+        township: r.township,
+        village: r.village,
+        grid: r.grid,
+        category: r.category,
+        severity: r.severity,
+        peopleCount: r.peopleCount,
+        occurredAt: r.occurredAt,
+        reportedAt: r.reportedAt,
+        status: r.status as RiskEvent['status'],
+        title: r.title,
+        partyHashes: r.partyHashes,
+        attributes: r.attributes,
+      }
+      ;(s.outcome === 'accepted' ? accepted : updated).push(risk)
+    })
+    if (accepted.length) {
+      handoff?.afterCommit?.(accepted)
+      this.#deps.bus.emit('events:accepted', accepted)
+    }
+    if (updated.length) this.#deps.bus.emit('events:updated', updated)
+    return stored
   }
 
   get regions(): RegionCache {
@@ -111,7 +177,9 @@ export class IngestService {
 
   /**
    * Validates and stores a batch. `dryRun` classifies without writing anything (reads only).
-   * Throws when the database fails; then nothing of the batch is stored.
+   * Batches that arrive while another is being stored are stored together with it in the next
+   * transaction (group commit); the result comes after that commit. Throws when the database
+   * fails; then nothing of the batch is stored.
    */
   async ingest(items: readonly unknown[], submitter: Submitter, options: { dryRun?: boolean } = {}): Promise<IngestResult> {
     const now = this.#deps.now().getTime()
@@ -164,43 +232,11 @@ export class IngestService {
         result.outcomes[rowIndex[j]!] = outcome
       })
     } else if (rows.length) {
-      const stored = await this.#deps.db.transaction().execute(async (trx) => {
-        const result = await storeEvents(trx, rows)
-        await this.#deps.afterStore?.(trx, result.flatMap((s) => (s.outcome === 'accepted' && s.id !== null ? [s.id] : [])))
-        return result
-      })
+      const stored = await this.#groups.submit(rows)
       stored.forEach((s, j) => {
         result.outcomes[rowIndex[j]!] = s.outcome
         result.ids[rowIndex[j]!] = s.id
       })
-      // Committed: now, and only now, tell the engine.
-      const accepted: RiskEvent[] = []
-      const updated: RiskEvent[] = []
-      stored.forEach((s, j) => {
-        if (s.outcome === 'duplicate') return
-        const r = rows[j]!
-        const risk: RiskEvent = {
-          id: s.id,
-          source: r.source,
-          sourceSystem: r.sourceSystem,
-          externalId: r.externalId,
-          township: r.township,
-          village: r.village,
-          grid: r.grid,
-          category: r.category,
-          severity: r.severity,
-          peopleCount: r.peopleCount,
-          occurredAt: r.occurredAt,
-          reportedAt: r.reportedAt,
-          status: r.status as RiskEvent['status'],
-          title: r.title,
-          partyHashes: r.partyHashes,
-          attributes: r.attributes,
-        }
-        ;(s.outcome === 'accepted' ? accepted : updated).push(risk)
-      })
-      if (accepted.length) this.#deps.bus.emit('events:accepted', accepted)
-      if (updated.length) this.#deps.bus.emit('events:updated', updated)
     }
 
     for (let i = 0; i < items.length; i++) {

@@ -2,13 +2,20 @@ import type { Db } from '../../../db/connect.ts'
 import type { Feed } from '../../../db/schema.ts'
 import { newToken, tokenHash } from '../../access/secrets.ts'
 
-export async function findActiveFeedByToken(db: Db, token: string): Promise<Pick<Feed, 'id' | 'name' | 'lastUsedAt'> | undefined> {
-  return db
+/**
+ * Several tokens in one query (concurrent requests' look-ups, grouped): per token, its active
+ * feed or undefined, in order.
+ */
+export async function findActiveFeedsByTokens(db: Db, tokens: readonly string[]): Promise<Array<Pick<Feed, 'id' | 'name' | 'lastUsedAt'> | undefined>> {
+  const hashes = tokens.map(tokenHash)
+  const rows = await db
     .selectFrom('feed')
-    .where('tokenHash', '=', tokenHash(token))
+    .where('tokenHash', 'in', [...new Set(hashes)])
     .where('revokedAt', 'is', null)
-    .select(['id', 'name', 'lastUsedAt'])
-    .executeTakeFirst()
+    .select(['tokenHash', 'id', 'name', 'lastUsedAt'])
+    .execute()
+  const byHash = new Map(rows.map(({ tokenHash: hash, ...feed }) => [hash, feed]))
+  return hashes.map((h) => byHash.get(h))
 }
 
 /** Creates a feed; the token is returned once and only its hash is kept. */
