@@ -47,6 +47,8 @@ export interface LiveEngineOptions {
 }
 
 const DAY = 86_400_000
+/** How long an accepted event may sit between its commit and the engine (requests time out at 30 s). */
+const IN_FLIGHT_MS = 2 * 60_000
 /** A rebuild reads at most this much history, however long a rule's window or half-life. */
 const MAX_HORIZON_MS = 120 * DAY
 
@@ -64,6 +66,12 @@ export class LiveEngine {
   #paused = false
   #lastRefresh = 0
   #lastRebuild: { seconds: number; events: number } | null = null
+  /**
+   * Recently received events the last rebuild read from the store. An event committed just
+   * before the rebuild read it may still be on its way here (handed off or notified, queued
+   * behind the rebuild): scoring it again would count it twice.
+   */
+  #replayed = new Set<number>()
   readonly #options: LiveEngineOptions
   readonly #now: () => number
 
@@ -154,8 +162,11 @@ export class LiveEngine {
       }
       let r = 0
       let count = 0
+      const replayed = new Set<number>()
+      const inFlightSince = now - IN_FLIGHT_MS
       for await (const page of this.#options.store.eventsSince(since)) {
         for (const event of page) {
+          if (event.receivedAt >= inFlightSince) replayed.add(event.id)
           const at = Math.max(event.receivedAt, event.occurredAt)
           while (r < reports.length && reports[r]!.at <= at) remember(engine.zeroReport(reports[r]!, reports[r++]!.at))
           remember(engine.ingest(event, at))
@@ -165,6 +176,7 @@ export class LiveEngine {
       while (r < reports.length) remember(engine.zeroReport(reports[r]!, reports[r++]!.at))
       remember(engine.tick(now))
       this.#engine = engine
+      this.#replayed = replayed
 
       const stored = await this.#options.store.alertKeys()
       const active = new Set(engine.activeAlertKeys())
@@ -210,7 +222,7 @@ export class LiveEngine {
       const now = this.#now()
       const outputs: EngineOutput[] = []
       for (const event of events) {
-        outputs.push(engine.ingest(event, now))
+        if (!this.#replayed.delete(event.id)) outputs.push(engine.ingest(event, now))
         this.#options.sink.eventAccepted?.(event)
       }
       await this.#emit(outputs, now)

@@ -65,6 +65,22 @@ describe('the live engine runner', () => {
     await h.engine.stop()
   })
 
+  it('does not score twice an event the rebuild already read while it was on its way to the engine', async () => {
+    const clock = { now: T0 + 10 * D }
+    // Committed 5 s ago: the rebuild (a start, or a publish) reads it, and its hand-off is still queued.
+    const inFlight = { ...collective(1, clock.now - 5_000), receivedAt: clock.now - 5_000 }
+    const h = harness([inFlight], clock)
+    await h.engine.start()
+    const signalsAfterRebuild = h.engine.explain('990100002')!.signals.length
+    expect(signalsAfterRebuild).toBe(1)
+    await h.engine.ingest([inFlight])
+    expect(h.engine.explain('990100002')!.signals).toHaveLength(1)
+    // Only once: a genuinely new event, and a later re-delivery of another, still count.
+    await h.engine.ingest([collective(2, clock.now)])
+    expect(h.engine.explain('990100002')!.signals).toHaveLength(2)
+    await h.engine.stop()
+  })
+
   it('on restart raises what a crash lost, once, and never what is already stored', async () => {
     const clock = { now: T0 + 10 * D }
     const history = [collective(1, clock.now - 2 * H)]
