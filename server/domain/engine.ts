@@ -147,6 +147,11 @@ interface DecayGroup {
   n: number
 }
 
+/** A township's place in the refresh queue (a second heap: the TownshipState's own due is taken). */
+interface RefreshItem extends DueItem {
+  state: TownshipState
+}
+
 interface TownshipState extends DueItem {
   code: string
   context: TownshipContext
@@ -179,6 +184,8 @@ interface TownshipState extends DueItem {
   reportedScore: number
   reportedLevel: Level
   reportedSilent: boolean
+  /** when decay alone may first move the shown score; made when the township first decays */
+  refreshItem: RefreshItem | null
 }
 
 const LEVEL_KEY = 'level'
@@ -189,11 +196,14 @@ export interface Engine {
   tick(now: number): EngineOutput
   /**
    * Shown scores that decay alone has moved since they were last reported, at `now` (call after
-   * tick(now)). Only active townships can decay, so the cost is bounded by their number, not
-   * the county's or the country's; a township that goes quiet is reported by the tick that
-   * expires its last signal.
+   * tick(now)). Each decaying township is kept in a queue by the earliest time decay can move
+   * its shown decimal, so a pass visits only townships whose time has come — not every active
+   * one (a country has tens of thousands). A township that goes quiet is reported by the tick
+   * that expires its last signal; level drops and silences are reported by tick() too.
    */
   refresh(now: number): TownshipChange[]
+  /** When refresh() will next look at a township (+Infinity: decay alone cannot move what it shows). */
+  nextRefresh(township: string): number
   snapshot(now: number): TownshipSnapshot[]
   /** The same for some townships only: cost bounded by their number, not the county's. */
   snapshotOf(townships: Iterable<string>, now: number): TownshipSnapshot[]
@@ -244,6 +254,7 @@ export function createEngine(options: EngineOptions): Engine {
   const contexts = new Map(options.townships.map((t) => [t.code, t]))
   const states = new Map<string, TownshipState>()
   const queue = new DueQueue<TownshipState>()
+  const refreshQueue = new DueQueue<RefreshItem>()
   const activeAlerts = new Map<string, Level>()
   const active = new Set<TownshipState>()
   const periods = calendar.slice().sort((a, b) => a.from - b.from)
@@ -305,6 +316,7 @@ export function createEngine(options: EngineOptions): Engine {
       reportedScore: 0,
       reportedLevel: 'blue',
       reportedSilent: false,
+      refreshItem: null,
     }
     states.set(code, s)
     schedule(s)
@@ -519,7 +531,8 @@ export function createEngine(options: EngineOptions): Engine {
 
   /** A change when what a screen shows of the township (score to one decimal, level, silence) differs from what was last reported. */
   function report(out: EngineOutput, s: TownshipState, now: number): void {
-    const score = displayScore(scoreAt(s, Math.max(now, s.clock)))
+    const t = Math.max(now, s.clock)
+    const score = displayScore(scoreAt(s, t))
     const silent = silentOf(s)
     if (score !== s.reportedScore || s.level !== s.reportedLevel || silent !== s.reportedSilent) {
       out.changes.push({ township: s.code, score, level: s.level, previousLevel: s.reportedLevel })
@@ -527,6 +540,50 @@ export function createEngine(options: EngineOptions): Engine {
       s.reportedLevel = s.level
       s.reportedSilent = silent
     }
+    const due = shownChangeTime(s, t)
+    let item = s.refreshItem
+    if (item === null) {
+      if (due === Number.POSITIVE_INFINITY) return
+      item = s.refreshItem = { due, heapIndex: -1, state: s }
+    } else if (item.due === due && (item.heapIndex >= 0 || due === Number.POSITIVE_INFINITY)) return
+    refreshQueue.set(item, due)
+  }
+
+  /**
+   * A time no later than the first at which decay alone moves the shown decimal of the score
+   * (the signal set fixed: any other change reports, and so recomputes this). The shown value
+   * k/10 changes once the score falls below (k − 0.5)/10. Each half-life group decays no faster
+   * than the fastest one, so the score at t + d is at least steady + G·2^(−d/h_min), G the
+   * decaying part now: solving that for the line gives a bound that is exact for one group and
+   * early (a harmless extra visit) for several. A group whose reference is still ahead (an event
+   * stamped after t) holds its points until then: the bound then holds only up to that time.
+   */
+  function shownChangeTime(s: TownshipState, t: number): number {
+    let held = s.steady
+    let decaying = 0
+    let fastest = Number.POSITIVE_INFINITY
+    let until = Number.POSITIVE_INFINITY
+    for (const g of s.groups) {
+      if (t < g.ref) {
+        held += g.sum
+        if (g.ref < until) until = g.ref
+        continue
+      }
+      decaying += g.sum * 0.5 ** ((t - g.ref) / g.halfLifeMs)
+      if (g.halfLifeMs < fastest) fastest = g.halfLifeMs
+    }
+    if (decaying <= 0) return until
+    // what report() has just made the reported score: the same decimal the screens show
+    const shown = Math.round(s.reportedScore * 10)
+    // shown 0 stays 0; the tick that expires the last signal reports the township
+    if (shown <= 0) return until
+    // a hair above the exact line, so that rounding in the arithmetic cannot make the bound late
+    const line = (shown - 0.5) / 10 + 1e-9
+    const reach = line - held
+    if (reach <= 0) return until
+    if (decaying <= reach) return t + 1
+    const at = t + Math.max(1, Math.floor(fastest * Math.log2(decaying / reach)) - 1)
+    return at < until ? at : until
   }
 
   // ---- time-driven changes
@@ -934,9 +991,15 @@ export function createEngine(options: EngineOptions): Engine {
     tick,
     refresh(now) {
       const out = emptyOutput()
-      for (const s of active) report(out, s, now)
+      for (;;) {
+        const item = refreshQueue.peek()
+        if (!item || item.due > now) break
+        // report() moves it past now: to its next bound, or out of the queue
+        report(out, item.state, now)
+      }
       return out.changes
     },
+    nextRefresh: (code) => states.get(code)?.refreshItem?.due ?? Number.POSITIVE_INFINITY,
     snapshot(now) {
       start(now)
       return [...states.values()].map((s) => snapshotOfState(s, now))
