@@ -122,11 +122,24 @@ interface ThresholdState {
 const RING = 32
 const RING_MASK = RING - 1
 
+function newRing(): number[] {
+  const ring = new Array<number>(3 * RING).fill(Number.NaN)
+  for (let k = 0; k < 3 * RING; k += 3) {
+    ring[k + 1] = 0
+    ring[k + 2] = 0
+  }
+  return ring
+}
+
 interface AnomalyState {
   rule: CompiledRule
-  days: Float64Array
-  counts: Float64Array
-  fired: Uint8Array
+  /**
+   * Per day of a ring of RING days, three numbers side by side: the day, its count, whether it
+   * fired (1/0). One plain array of doubles, not three typed arrays: a typed array this size
+   * keeps its numbers off the heap behind two more pointers, and in a country every township's
+   * ring is a cache miss (BENCHMARKS.md, scale).
+   */
+  ring: number[]
   latest: number
   /** C1/C2: the baseline of `baseDay` does not involve that day's own count, so it is computed
    * once per day and dropped when a late event changes an earlier day */
@@ -530,7 +543,7 @@ export function createEngine(options: EngineOptions): Engine {
   }
 
   /** A change when what a screen shows of the township (score to one decimal, level, silence) differs from what was last reported. */
-  function report(out: EngineOutput, s: TownshipState, now: number): void {
+  function report(out: EngineOutput, s: TownshipState, now: number, exact = false): void {
     const t = Math.max(now, s.clock)
     const score = displayScore(scoreAt(s, t))
     const silent = silentOf(s)
@@ -545,7 +558,12 @@ export function createEngine(options: EngineOptions): Engine {
     if (item === null) {
       if (due === Number.POSITIVE_INFINITY) return
       item = s.refreshItem = { due, heapIndex: -1, state: s }
-    } else if (item.due === due && (item.heapIndex >= 0 || due === Number.POSITIVE_INFINITY)) return
+    } else if (item.heapIndex >= 0 ? due >= item.due && !exact : due === Number.POSITIVE_INFINITY) {
+      // A later bound leaves the earlier one in place: visiting early only recomputes it, and
+      // most events (those that add no signal) would otherwise move the entry by a millisecond
+      // — each move a walk over heap neighbours that are cache misses in a country.
+      return
+    }
     refreshQueue.set(item, due)
   }
 
@@ -734,9 +752,7 @@ export function createEngine(options: EngineOptions): Engine {
     if (!a) {
       a = {
         rule,
-        days: new Float64Array(RING).fill(Number.NaN),
-        counts: new Float64Array(RING),
-        fired: new Uint8Array(RING),
+        ring: newRing(),
         latest: Number.NEGATIVE_INFINITY,
         baseDay: Number.NaN,
         base: null,
@@ -895,21 +911,22 @@ export function createEngine(options: EngineOptions): Engine {
     if (day < originDay) return
     const a = anomalyState(s, rule)
     if (day <= a.latest - RING) return // older than the counts we keep
-    const slot = day & RING_MASK
-    if (a.days[slot] !== day) {
-      a.days[slot] = day
-      a.counts[slot] = 0
-      a.fired[slot] = 0
+    const ring = a.ring
+    const slot = (day & RING_MASK) * 3
+    if (ring[slot] !== day) {
+      ring[slot] = day
+      ring[slot + 1] = 0
+      ring[slot + 2] = 0
     }
-    a.counts[slot] = (a.counts[slot] as number) + 1
+    ring[slot + 1] = (ring[slot + 1] as number) + 1
     if (day > a.latest) a.latest = day
     if (day < a.baseDay) a.baseDay = Number.NaN
-    if (a.fired[slot] === 1) return
+    if (ring[slot + 2] === 1) return
     const latest = a.latest
     const get: CountAt = (d) => {
       if (d < originDay || d > latest || d <= latest - RING) return undefined
-      const k = d & RING_MASK
-      return a.days[k] === d ? (a.counts[k] as number) : 0
+      const k = (d & RING_MASK) * 3
+      return ring[k] === d ? (ring[k + 1] as number) : 0
     }
     if (day - lookbackDays(rule.method) < originDay) return
     let verdict: { alarm: boolean; count: number; upperbound: number }
@@ -919,14 +936,14 @@ export function createEngine(options: EngineOptions): Engine {
         a.base = baselineOf(get, day, baselineLag(rule.method), 7)
         a.baseDay = day
       }
-      const count = a.counts[slot] as number
+      const count = ring[slot + 1] as number
       const upperbound = a.base ? a.base.mean + rule.threshold * Math.max(a.base.sd, rule.minSigma) : Number.NaN
       verdict = { alarm: count > upperbound, count, upperbound }
     } else {
       verdict = detectDay(get, day, { method: rule.method, threshold: rule.threshold, minSigma: rule.minSigma })
     }
     if (!verdict.alarm) return
-    a.fired[slot] = 1
+    ring[slot + 2] = 1
     const sig = makeSignal(s, rule, event.occurredAt, factor(rule), [event.id], false)
     if (sig.expiresAt <= at) return
     addSignal(s, sig)
@@ -995,7 +1012,7 @@ export function createEngine(options: EngineOptions): Engine {
         const item = refreshQueue.peek()
         if (!item || item.due > now) break
         // report() moves it past now: to its next bound, or out of the queue
-        report(out, item.state, now)
+        report(out, item.state, now, true)
       }
       return out.changes
     },
