@@ -258,6 +258,47 @@ function sumValue(rule: CompiledRule, event: RiskEvent): number {
   return typeof v === 'number' && Number.isFinite(v) ? v : 0
 }
 
+/**
+ * A decision whose reason text is made when first read. A rebuild replays ~1 M decisions and
+ * keeps the ~50,000 that survive reconciliation: formatting a date or a window's length for
+ * every one of them was a measurable share of it (BENCHMARKS.md, scale). The text is the same
+ * whenever it is read (made from values fixed when the decision was), and spreading or
+ * serialising the decision reads it like any field.
+ */
+function lazyDecision(
+  kind: AlertDecision['kind'],
+  key: string,
+  township: string,
+  ruleId: string | null,
+  level: Level,
+  at: number,
+  eventId: number | null,
+  make: () => string,
+): AlertDecision {
+  let text: string | null = null
+  return {
+    kind,
+    key,
+    township,
+    ruleId,
+    level,
+    at,
+    eventId,
+    get reason() {
+      return (text ??= make())
+    },
+  }
+}
+
+// Reason makers: each closes over exactly what its text needs, so a kept decision holds no event.
+const silenceReason = (name: string, since: number) => () => `${name}: nothing reported since ${new Date(since).toISOString()}`
+const escalationReason = (name: string, minSources: number, ids: readonly number[]) => () =>
+  `${name}: one party across ${minSources}+ sources (events ${ids.join(', ')})`
+const thresholdReason = (name: string, sum: number, windowMs: number, reached: number | null) => () =>
+  reached === null ? `${name}: still ${sum} within ${formatDuration(windowMs)}` : `${name}: ${sum} within ${formatDuration(windowMs)} reached ${reached}`
+const anomalyReason = (name: string, count: number, dateOf: (day: number) => string, day: number, method: string, bound: number) => () =>
+  `${name}: ${count} on ${dateOf(day)} above ${method} bound ${bound.toFixed(2)}`
+
 /** Keep at most this many event ids on a window/chain signal: enough to explain, bounded. */
 const MAX_EVENT_IDS = 50
 
@@ -480,7 +521,8 @@ export function createEngine(options: EngineOptions): Engine {
 
   // ---- alerts
 
-  function alertFired(out: EngineOutput, s: TownshipState, rule: CompiledRule, at: number, eventId: number | null, reason: string): void {
+  /** `reason` may be a function: the text is then made when first read (see lazyDecision). */
+  function alertFired(out: EngineOutput, s: TownshipState, rule: CompiledRule, at: number, eventId: number | null, reason: string | (() => string)): void {
     if (rule.alert === null) return
     const key = `${s.code}|${rule.id}`
     const slot = slotOf(rule)
@@ -488,7 +530,10 @@ export function createEngine(options: EngineOptions): Engine {
     // the Map keeps the keys in the order they were raised; a repeat leaves it as it is
     if (kind === 'raise') activeAlerts.set(key, rule.alert)
     s.alertLevels[slot] = rule.alert
-    out.alerts.push({ kind, key, township: s.code, ruleId: rule.id, level: rule.alert, at, eventId, reason })
+    const township = s.code
+    const ruleId = rule.id
+    const level = rule.alert
+    out.alerts.push(typeof reason === 'string' ? { kind, key, township, ruleId, level, at, eventId, reason } : lazyDecision(kind, key, township, ruleId, level, at, eventId, reason))
   }
 
   function alertCleared(out: EngineOutput, s: TownshipState, rule: CompiledRule, at: number, reason: string): void {
@@ -697,7 +742,7 @@ export function createEngine(options: EngineOptions): Engine {
     st.signal = sig
     addSignal(s, sig)
     out.signals.push(publicSignal(sig))
-    alertFired(out, s, rule, at, null, `${rule.name}: nothing reported since ${new Date(st.lastActivity).toISOString()}`)
+    alertFired(out, s, rule, at, null, silenceReason(rule.name, st.lastActivity))
   }
 
   function endSilence(out: EngineOutput, s: TownshipState, rule: CompiledRule, st: SilenceState, at: number): void {
@@ -835,7 +880,7 @@ export function createEngine(options: EngineOptions): Engine {
         if (sig.expiresAt <= at) continue
         addSignal(s, sig)
         out.signals.push(publicSignal(sig))
-        alertFired(out, s, rule, at, event.id, `${rule.name}: one party across ${rule.minSources}+ sources (events ${ids.join(', ')})`)
+        alertFired(out, s, rule, at, event.id, escalationReason(rule.name, rule.minSources as number, ids))
       }
     }
 
@@ -894,9 +939,7 @@ export function createEngine(options: EngineOptions): Engine {
       rule,
       at,
       event.id,
-      crossed
-        ? `${rule.name}: ${th.sum} within ${formatDuration(w)} reached ${rule.count}`
-        : `${rule.name}: still ${th.sum} within ${formatDuration(w)}`,
+      thresholdReason(rule.name, th.sum, w, crossed ? (rule.count as number) : null),
     )
   }
 
@@ -954,7 +997,7 @@ export function createEngine(options: EngineOptions): Engine {
       rule,
       at,
       event.id,
-      `${rule.name}: ${verdict.count} on ${days.dateOf(day)} above ${rule.method} bound ${verdict.upperbound.toFixed(2)}`,
+      anomalyReason(rule.name, verdict.count, days.dateOf, day, rule.method, verdict.upperbound),
     )
   }
 
