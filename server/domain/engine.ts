@@ -122,11 +122,24 @@ interface ThresholdState {
 const RING = 32
 const RING_MASK = RING - 1
 
+function newRing(): number[] {
+  const ring = new Array<number>(3 * RING).fill(Number.NaN)
+  for (let k = 0; k < 3 * RING; k += 3) {
+    ring[k + 1] = 0
+    ring[k + 2] = 0
+  }
+  return ring
+}
+
 interface AnomalyState {
   rule: CompiledRule
-  days: Float64Array
-  counts: Float64Array
-  fired: Uint8Array
+  /**
+   * Per day of a ring of RING days, three numbers side by side: the day, its count, whether it
+   * fired (1/0). One plain array of doubles, not three typed arrays: a typed array this size
+   * keeps its numbers off the heap behind two more pointers, and in a country every township's
+   * ring is a cache miss (BENCHMARKS.md, scale).
+   */
+  ring: number[]
   latest: number
   /** C1/C2: the baseline of `baseDay` does not involve that day's own count, so it is computed
    * once per day and dropped when a late event changes an earlier day */
@@ -145,6 +158,11 @@ interface DecayGroup {
   ref: number
   sum: number
   n: number
+}
+
+/** A township's place in the refresh queue (a second heap: the TownshipState's own due is taken). */
+interface RefreshItem extends DueItem {
+  state: TownshipState
 }
 
 interface TownshipState extends DueItem {
@@ -179,6 +197,8 @@ interface TownshipState extends DueItem {
   reportedScore: number
   reportedLevel: Level
   reportedSilent: boolean
+  /** when decay alone may first move the shown score; made when the township first decays */
+  refreshItem: RefreshItem | null
 }
 
 const LEVEL_KEY = 'level'
@@ -189,11 +209,14 @@ export interface Engine {
   tick(now: number): EngineOutput
   /**
    * Shown scores that decay alone has moved since they were last reported, at `now` (call after
-   * tick(now)). Only active townships can decay, so the cost is bounded by their number, not
-   * the county's or the country's; a township that goes quiet is reported by the tick that
-   * expires its last signal.
+   * tick(now)). Each decaying township is kept in a queue by the earliest time decay can move
+   * its shown decimal, so a pass visits only townships whose time has come — not every active
+   * one (a country has tens of thousands). A township that goes quiet is reported by the tick
+   * that expires its last signal; level drops and silences are reported by tick() too.
    */
   refresh(now: number): TownshipChange[]
+  /** When refresh() will next look at a township (+Infinity: decay alone cannot move what it shows). */
+  nextRefresh(township: string): number
   snapshot(now: number): TownshipSnapshot[]
   /** The same for some townships only: cost bounded by their number, not the county's. */
   snapshotOf(townships: Iterable<string>, now: number): TownshipSnapshot[]
@@ -235,6 +258,47 @@ function sumValue(rule: CompiledRule, event: RiskEvent): number {
   return typeof v === 'number' && Number.isFinite(v) ? v : 0
 }
 
+/**
+ * A decision whose reason text is made when first read. A rebuild replays ~1 M decisions and
+ * keeps the ~50,000 that survive reconciliation: formatting a date or a window's length for
+ * every one of them was a measurable share of it (BENCHMARKS.md, scale). The text is the same
+ * whenever it is read (made from values fixed when the decision was), and spreading or
+ * serialising the decision reads it like any field.
+ */
+function lazyDecision(
+  kind: AlertDecision['kind'],
+  key: string,
+  township: string,
+  ruleId: string | null,
+  level: Level,
+  at: number,
+  eventId: number | null,
+  make: () => string,
+): AlertDecision {
+  let text: string | null = null
+  return {
+    kind,
+    key,
+    township,
+    ruleId,
+    level,
+    at,
+    eventId,
+    get reason() {
+      return (text ??= make())
+    },
+  }
+}
+
+// Reason makers: each closes over exactly what its text needs, so a kept decision holds no event.
+const silenceReason = (name: string, since: number) => () => `${name}: nothing reported since ${new Date(since).toISOString()}`
+const escalationReason = (name: string, minSources: number, ids: readonly number[]) => () =>
+  `${name}: one party across ${minSources}+ sources (events ${ids.join(', ')})`
+const thresholdReason = (name: string, sum: number, windowMs: number, reached: number | null) => () =>
+  reached === null ? `${name}: still ${sum} within ${formatDuration(windowMs)}` : `${name}: ${sum} within ${formatDuration(windowMs)} reached ${reached}`
+const anomalyReason = (name: string, count: number, dateOf: (day: number) => string, day: number, method: string, bound: number) => () =>
+  `${name}: ${count} on ${dateOf(day)} above ${method} bound ${bound.toFixed(2)}`
+
 /** Keep at most this many event ids on a window/chain signal: enough to explain, bounded. */
 const MAX_EVENT_IDS = 50
 
@@ -244,6 +308,7 @@ export function createEngine(options: EngineOptions): Engine {
   const contexts = new Map(options.townships.map((t) => [t.code, t]))
   const states = new Map<string, TownshipState>()
   const queue = new DueQueue<TownshipState>()
+  const refreshQueue = new DueQueue<RefreshItem>()
   const activeAlerts = new Map<string, Level>()
   const active = new Set<TownshipState>()
   const periods = calendar.slice().sort((a, b) => a.from - b.from)
@@ -305,6 +370,7 @@ export function createEngine(options: EngineOptions): Engine {
       reportedScore: 0,
       reportedLevel: 'blue',
       reportedSilent: false,
+      refreshItem: null,
     }
     states.set(code, s)
     schedule(s)
@@ -455,7 +521,8 @@ export function createEngine(options: EngineOptions): Engine {
 
   // ---- alerts
 
-  function alertFired(out: EngineOutput, s: TownshipState, rule: CompiledRule, at: number, eventId: number | null, reason: string): void {
+  /** `reason` may be a function: the text is then made when first read (see lazyDecision). */
+  function alertFired(out: EngineOutput, s: TownshipState, rule: CompiledRule, at: number, eventId: number | null, reason: string | (() => string)): void {
     if (rule.alert === null) return
     const key = `${s.code}|${rule.id}`
     const slot = slotOf(rule)
@@ -463,7 +530,10 @@ export function createEngine(options: EngineOptions): Engine {
     // the Map keeps the keys in the order they were raised; a repeat leaves it as it is
     if (kind === 'raise') activeAlerts.set(key, rule.alert)
     s.alertLevels[slot] = rule.alert
-    out.alerts.push({ kind, key, township: s.code, ruleId: rule.id, level: rule.alert, at, eventId, reason })
+    const township = s.code
+    const ruleId = rule.id
+    const level = rule.alert
+    out.alerts.push(typeof reason === 'string' ? { kind, key, township, ruleId, level, at, eventId, reason } : lazyDecision(kind, key, township, ruleId, level, at, eventId, reason))
   }
 
   function alertCleared(out: EngineOutput, s: TownshipState, rule: CompiledRule, at: number, reason: string): void {
@@ -518,8 +588,9 @@ export function createEngine(options: EngineOptions): Engine {
   }
 
   /** A change when what a screen shows of the township (score to one decimal, level, silence) differs from what was last reported. */
-  function report(out: EngineOutput, s: TownshipState, now: number): void {
-    const score = displayScore(scoreAt(s, Math.max(now, s.clock)))
+  function report(out: EngineOutput, s: TownshipState, now: number, exact = false): void {
+    const t = Math.max(now, s.clock)
+    const score = displayScore(scoreAt(s, t))
     const silent = silentOf(s)
     if (score !== s.reportedScore || s.level !== s.reportedLevel || silent !== s.reportedSilent) {
       out.changes.push({ township: s.code, score, level: s.level, previousLevel: s.reportedLevel })
@@ -527,6 +598,55 @@ export function createEngine(options: EngineOptions): Engine {
       s.reportedLevel = s.level
       s.reportedSilent = silent
     }
+    const due = shownChangeTime(s, t)
+    let item = s.refreshItem
+    if (item === null) {
+      if (due === Number.POSITIVE_INFINITY) return
+      item = s.refreshItem = { due, heapIndex: -1, state: s }
+    } else if (item.heapIndex >= 0 ? due >= item.due && !exact : due === Number.POSITIVE_INFINITY) {
+      // A later bound leaves the earlier one in place: visiting early only recomputes it, and
+      // most events (those that add no signal) would otherwise move the entry by a millisecond
+      // — each move a walk over heap neighbours that are cache misses in a country.
+      return
+    }
+    refreshQueue.set(item, due)
+  }
+
+  /**
+   * A time no later than the first at which decay alone moves the shown decimal of the score
+   * (the signal set fixed: any other change reports, and so recomputes this). The shown value
+   * k/10 changes once the score falls below (k − 0.5)/10. Each half-life group decays no faster
+   * than the fastest one, so the score at t + d is at least steady + G·2^(−d/h_min), G the
+   * decaying part now: solving that for the line gives a bound that is exact for one group and
+   * early (a harmless extra visit) for several. A group whose reference is still ahead (an event
+   * stamped after t) holds its points until then: the bound then holds only up to that time.
+   */
+  function shownChangeTime(s: TownshipState, t: number): number {
+    let held = s.steady
+    let decaying = 0
+    let fastest = Number.POSITIVE_INFINITY
+    let until = Number.POSITIVE_INFINITY
+    for (const g of s.groups) {
+      if (t < g.ref) {
+        held += g.sum
+        if (g.ref < until) until = g.ref
+        continue
+      }
+      decaying += g.sum * 0.5 ** ((t - g.ref) / g.halfLifeMs)
+      if (g.halfLifeMs < fastest) fastest = g.halfLifeMs
+    }
+    if (decaying <= 0) return until
+    // what report() has just made the reported score: the same decimal the screens show
+    const shown = Math.round(s.reportedScore * 10)
+    // shown 0 stays 0; the tick that expires the last signal reports the township
+    if (shown <= 0) return until
+    // a hair above the exact line, so that rounding in the arithmetic cannot make the bound late
+    const line = (shown - 0.5) / 10 + 1e-9
+    const reach = line - held
+    if (reach <= 0) return until
+    if (decaying <= reach) return t + 1
+    const at = t + Math.max(1, Math.floor(fastest * Math.log2(decaying / reach)) - 1)
+    return at < until ? at : until
   }
 
   // ---- time-driven changes
@@ -622,7 +742,7 @@ export function createEngine(options: EngineOptions): Engine {
     st.signal = sig
     addSignal(s, sig)
     out.signals.push(publicSignal(sig))
-    alertFired(out, s, rule, at, null, `${rule.name}: nothing reported since ${new Date(st.lastActivity).toISOString()}`)
+    alertFired(out, s, rule, at, null, silenceReason(rule.name, st.lastActivity))
   }
 
   function endSilence(out: EngineOutput, s: TownshipState, rule: CompiledRule, st: SilenceState, at: number): void {
@@ -677,9 +797,7 @@ export function createEngine(options: EngineOptions): Engine {
     if (!a) {
       a = {
         rule,
-        days: new Float64Array(RING).fill(Number.NaN),
-        counts: new Float64Array(RING),
-        fired: new Uint8Array(RING),
+        ring: newRing(),
         latest: Number.NEGATIVE_INFINITY,
         baseDay: Number.NaN,
         base: null,
@@ -762,7 +880,7 @@ export function createEngine(options: EngineOptions): Engine {
         if (sig.expiresAt <= at) continue
         addSignal(s, sig)
         out.signals.push(publicSignal(sig))
-        alertFired(out, s, rule, at, event.id, `${rule.name}: one party across ${rule.minSources}+ sources (events ${ids.join(', ')})`)
+        alertFired(out, s, rule, at, event.id, escalationReason(rule.name, rule.minSources as number, ids))
       }
     }
 
@@ -821,9 +939,7 @@ export function createEngine(options: EngineOptions): Engine {
       rule,
       at,
       event.id,
-      crossed
-        ? `${rule.name}: ${th.sum} within ${formatDuration(w)} reached ${rule.count}`
-        : `${rule.name}: still ${th.sum} within ${formatDuration(w)}`,
+      thresholdReason(rule.name, th.sum, w, crossed ? (rule.count as number) : null),
     )
   }
 
@@ -838,21 +954,22 @@ export function createEngine(options: EngineOptions): Engine {
     if (day < originDay) return
     const a = anomalyState(s, rule)
     if (day <= a.latest - RING) return // older than the counts we keep
-    const slot = day & RING_MASK
-    if (a.days[slot] !== day) {
-      a.days[slot] = day
-      a.counts[slot] = 0
-      a.fired[slot] = 0
+    const ring = a.ring
+    const slot = (day & RING_MASK) * 3
+    if (ring[slot] !== day) {
+      ring[slot] = day
+      ring[slot + 1] = 0
+      ring[slot + 2] = 0
     }
-    a.counts[slot] = (a.counts[slot] as number) + 1
+    ring[slot + 1] = (ring[slot + 1] as number) + 1
     if (day > a.latest) a.latest = day
     if (day < a.baseDay) a.baseDay = Number.NaN
-    if (a.fired[slot] === 1) return
+    if (ring[slot + 2] === 1) return
     const latest = a.latest
     const get: CountAt = (d) => {
       if (d < originDay || d > latest || d <= latest - RING) return undefined
-      const k = d & RING_MASK
-      return a.days[k] === d ? (a.counts[k] as number) : 0
+      const k = (d & RING_MASK) * 3
+      return ring[k] === d ? (ring[k + 1] as number) : 0
     }
     if (day - lookbackDays(rule.method) < originDay) return
     let verdict: { alarm: boolean; count: number; upperbound: number }
@@ -862,14 +979,14 @@ export function createEngine(options: EngineOptions): Engine {
         a.base = baselineOf(get, day, baselineLag(rule.method), 7)
         a.baseDay = day
       }
-      const count = a.counts[slot] as number
+      const count = ring[slot + 1] as number
       const upperbound = a.base ? a.base.mean + rule.threshold * Math.max(a.base.sd, rule.minSigma) : Number.NaN
       verdict = { alarm: count > upperbound, count, upperbound }
     } else {
       verdict = detectDay(get, day, { method: rule.method, threshold: rule.threshold, minSigma: rule.minSigma })
     }
     if (!verdict.alarm) return
-    a.fired[slot] = 1
+    ring[slot + 2] = 1
     const sig = makeSignal(s, rule, event.occurredAt, factor(rule), [event.id], false)
     if (sig.expiresAt <= at) return
     addSignal(s, sig)
@@ -880,7 +997,7 @@ export function createEngine(options: EngineOptions): Engine {
       rule,
       at,
       event.id,
-      `${rule.name}: ${verdict.count} on ${days.dateOf(day)} above ${rule.method} bound ${verdict.upperbound.toFixed(2)}`,
+      anomalyReason(rule.name, verdict.count, days.dateOf, day, rule.method, verdict.upperbound),
     )
   }
 
@@ -934,9 +1051,15 @@ export function createEngine(options: EngineOptions): Engine {
     tick,
     refresh(now) {
       const out = emptyOutput()
-      for (const s of active) report(out, s, now)
+      for (;;) {
+        const item = refreshQueue.peek()
+        if (!item || item.due > now) break
+        // report() moves it past now: to its next bound, or out of the queue
+        report(out, item.state, now, true)
+      }
       return out.changes
     },
+    nextRefresh: (code) => states.get(code)?.refreshItem?.due ?? Number.POSITIVE_INFINITY,
     snapshot(now) {
       start(now)
       return [...states.values()].map((s) => snapshotOfState(s, now))

@@ -269,3 +269,86 @@ describe('silence rules', () => {
     expect(e.refresh(quiet + D)).toEqual([])
   })
 })
+
+describe('refresh by due time', () => {
+  const decaying = compile({
+    rules: [
+      { id: 'fast', name: 'fast', kind: 'trigger', when: "source == 'petition'", points: 40, halfLife: '24h', alert: 'yellow' },
+      { id: 'slow', name: 'slow', kind: 'trigger', when: "source == 'dispute'", points: 12, halfLife: '7d' },
+      { id: 'wages', name: 'wages', kind: 'threshold', when: "source == 'incident'", window: '2d', count: 3, points: 20, halfLife: '48h' },
+      { id: 'quiet', name: 'quiet', kind: 'silence', window: '24h' },
+    ],
+  })
+
+  it('visits a township at the first millisecond its shown score can move, and not before', () => {
+    const e = engineFor(compile({ rules: [{ id: 't', name: 't', kind: 'trigger', when: "source == 'petition'", points: 40, halfLife: '24h' }] }))
+    e.ingest(ev({ occurredAt: T0, township: '990100003' }), T0)
+    // 40 shows 40.0 until the score falls below 39.95: after 24 h × log2(40 / 39.95)
+    const exact = T0 + Math.ceil(D * Math.log2(40 / 39.95))
+    const due = e.nextRefresh('990100003')
+    expect(due).toBeLessThanOrEqual(exact)
+    expect(due).toBeGreaterThanOrEqual(exact - 2)
+    expect(e.refresh(due - 1)).toEqual([])
+    expect(e.nextRefresh('990100003')).toBe(due) // not visited: its time had not come
+    // visited at its time; the shown decimal moves a millisecond or two later
+    expect(e.refresh(due)).toEqual([])
+    expect(e.nextRefresh('990100003')).toBeGreaterThan(due)
+    expect(e.nextRefresh('990100003')).toBeLessThanOrEqual(exact)
+    expect(e.refresh(exact + 1)).toEqual([{ township: '990100003', score: 39.9, level: 'yellow', previousLevel: 'yellow' }])
+    // the next decimal is about as far again
+    expect(e.nextRefresh('990100003') - (exact + 1)).toBeGreaterThan((exact - T0) * 0.9)
+  })
+
+  it('leaves a slowly decaying township alone while a fast one is visited, and drops quiet ones from the queue', () => {
+    const e = engineFor(decaying)
+    e.ingest(ev({ occurredAt: T0, township: '990100001' }), T0) // 40 points, 24 h
+    e.ingest(ev({ occurredAt: T0, township: '990100002', source: 'dispute' }), T0) // 12 points, 7 d
+    expect(e.nextRefresh('990100003')).toBe(Number.POSITIVE_INFINITY) // nothing decays there
+    const slow = e.nextRefresh('990100002')
+    const fast = e.nextRefresh('990100001')
+    expect(fast).toBeLessThan(slow)
+    const changes = e.refresh(Math.floor((fast + slow) / 2))
+    expect(changes.map((c) => c.township)).toEqual(['990100001'])
+    expect(e.nextRefresh('990100002')).toBe(slow)
+  })
+
+  it('crossing a level by decay is reported by tick at the crossing, and refresh reports every shown move exactly once', () => {
+    // An oracle that looks at every township at every step, as the refresh did before it had
+    // a queue: what the engine reported must always equal what a screen should show.
+    const e = engineFor(decaying)
+    const codes = ['990100001', '990100002', '990100003']
+    const shown = new Map(codes.map((c) => [c, { score: 0, level: 'blue' }]))
+    const take = (changes: Array<{ township: string; score: number; level: string }>) => {
+      for (const c of changes) shown.set(c.township, { score: c.score, level: c.level })
+    }
+    let seed = 7
+    const random = () => {
+      seed = (seed * 1_103_515_245 + 12_345) % 2_147_483_648
+      return seed / 2_147_483_648
+    }
+    let levelDrops = 0
+    let refreshed = 0
+    let t = T0
+    const sources = ['petition', 'dispute', 'incident'] as const
+    for (let step = 0; step < 4_000; step++) {
+      t += Math.floor(random() * 20 * 60_000) + 5_000
+      if (random() < 0.08) {
+        const out = e.ingest(ev({ occurredAt: t, township: codes[Math.floor(random() * 3)]!, source: sources[Math.floor(random() * 3)]! }), t)
+        take(out.changes)
+      }
+      const ticked = e.tick(t)
+      levelDrops += ticked.changes.filter((c) => c.level !== c.previousLevel).length
+      take(ticked.changes)
+      const changes = e.refresh(t)
+      // refresh reports decay only: no level or silence moves are left for it
+      for (const c of changes) expect(c.level).toBe(shown.get(c.township)!.level)
+      for (const c of changes) expect(c.score).not.toBe(shown.get(c.township)!.score)
+      refreshed += changes.length
+      take(changes)
+      for (const s of e.snapshot(t)) expect(shown.get(s.township)).toEqual({ score: s.score, level: s.level })
+      for (const code of codes) expect(e.nextRefresh(code)).toBeGreaterThan(t)
+    }
+    expect(levelDrops).toBeGreaterThan(0)
+    expect(refreshed).toBeGreaterThan(100)
+  })
+})
