@@ -23,6 +23,7 @@ import { CATEGORIES, type Source } from '../server/domain/taxonomy.ts'
 import { apiCall, apiSignIn, createFeedToken, postEvents, type ApiSession } from '../tests/e2e/wall-api.ts'
 import { ARTIFACTS, launchBrowser, type RunningServer, signInContext, startServer } from '../tests/e2e/harness.ts'
 import { heapAfterGc, heapSummary, type HeapSummary, summaryDiff } from './heap.ts'
+import { Rng } from '../server/simulator/random.ts'
 
 const ROOT = new URL('..', import.meta.url).pathname
 const { values: args } = parseArgs({
@@ -72,16 +73,9 @@ const SEED_SPAN_MS = 24 * 3_600_000
 const ALERTS_CEILING = Math.ceil(MAX_ALERTS * 1.1)
 
 // ---- a deterministic event mix ---------------------------------------------------------------
-let seed = 20261123
-function random(): number {
-  // mulberry32
-  seed = (seed + 0x6d2b79f5) | 0
-  let t = seed
-  t = Math.imul(t ^ (t >>> 15), t | 1)
-  t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-  return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-}
-const pick = <T>(xs: readonly T[]): T => xs[Math.floor(random() * xs.length)] as T
+const rng = new Rng(20261123)
+const random = () => rng.next()
+const pick = <T>(xs: readonly T[]): T => rng.pick(xs)
 let serial = 0
 
 /** An event of the usual mix; `boost` multiplies the share of those that raise an alert. */

@@ -7,7 +7,6 @@
 // Runs on PostgreSQL when DATABASE_URL is set (a fresh database, dropped afterwards), else on
 // embedded PGlite. Exits 1 when stored ≠ acknowledged, an event is stored twice, an error was
 // logged, a request failed, or the server did not stop cleanly.
-import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { parseArgs } from 'node:util'
 import { connectDatabase } from '../db/connect.ts'
@@ -15,6 +14,8 @@ import { CATEGORIES, SOURCES } from '../server/domain/taxonomy.ts'
 import { startServer } from '../tests/e2e/harness.ts'
 import { connectLive } from '../tests/helpers/live.ts'
 import { metrics, newFeed, signIn, townshipScores } from '../tests/helpers/server-process.ts'
+import { Rng } from '../server/simulator/random.ts'
+import { processMemory } from './lib/process-memory.ts'
 
 const { values: args } = parseArgs({
   options: {
@@ -50,22 +51,10 @@ const log = (line: string) => console.error(`[soak] ${line}`)
 const mb = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(0)} MB`
 const ms = (seconds: number) => `${(seconds * 1000).toFixed(1)} ms`
 
-function procKb(pid: number, field: string): number {
-  const m = new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(readFileSync(`/proc/${pid}/status`, 'utf8'))
-  return m ? Number(m[1]) * 1024 : Number.NaN
-}
-
 // ---- a deterministic event mix ----------------------------------------------------------------
-let seed = 20261123
-function random(): number {
-  // mulberry32
-  seed = (seed + 0x6d2b79f5) | 0
-  let t = seed
-  t = Math.imul(t ^ (t >>> 15), t | 1)
-  t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-  return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-}
-const pick = <T>(xs: readonly T[]): T => xs[Math.floor(random() * xs.length)] as T
+const rng = new Rng(20261123)
+const random = () => rng.next()
+const pick = <T>(xs: readonly T[]): T => rng.pick(xs)
 let serial = 0
 
 function nextEvent(townships: string[]): Record<string, unknown> {
@@ -107,7 +96,7 @@ try {
     const m = await metrics(server, [HEAP, LAG_P99, LAG_MAX])
     // The histogram records each timer's whole interval: lag is what exceeds the sampling period.
     const lag = (v: number | null) => (v === null ? Number.NaN : Math.max(0, v - LAG_RESOLUTION_S))
-    samples.push({ at: Date.now(), rss: procKb(pid, 'VmRSS'), heap: m[HEAP] ?? Number.NaN, lagP99: lag(m[LAG_P99]), lagMax: lag(m[LAG_MAX]) })
+    samples.push({ at: Date.now(), rss: processMemory(pid, 'VmRSS'), heap: m[HEAP] ?? Number.NaN, lagP99: lag(m[LAG_P99]), lagMax: lag(m[LAG_MAX]) })
   }
 
   async function send(batch: Array<Record<string, unknown>>): Promise<void> {
@@ -180,7 +169,7 @@ try {
   const alertsSeen = watcher.alertChanges().length
   watcher.close()
 
-  const peak = procKb(pid, 'VmHWM')
+  const peak = processMemory(pid, 'VmHWM')
   // A graceful stop, then count what is stored in the database itself.
   const exit = await server.terminate()
   const errorLines = server

@@ -1,8 +1,9 @@
 import { type ChildProcess, spawn } from 'node:child_process'
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
-import { createServer } from 'node:net'
+import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { freePort } from '../lib/free-port.ts'
+import { processMemory } from '../lib/process-memory.ts'
 
 const ROOT = new URL('../..', import.meta.url).pathname
 
@@ -17,21 +18,6 @@ export interface ServerProcess {
   stop(): Promise<void>
 }
 
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer()
-    srv.once('error', reject)
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address() as { port: number }
-      srv.close(() => resolve(port))
-    })
-  })
-}
-
-function procStatus(pid: number, field: string): number {
-  const m = new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(readFileSync(`/proc/${pid}/status`, 'utf8'))
-  return m ? Number(m[1]) * 1024 : Number.NaN
-}
 
 /**
  * The real entry point as its own process, as in production: the bench drives it over HTTP and
@@ -66,8 +52,8 @@ export async function startServerProcess(env: Record<string, string>, options: {
   return {
     url,
     pid,
-    rssBytes: () => procStatus(pid, 'VmRSS'),
-    peakRssBytes: () => procStatus(pid, 'VmHWM'),
+    rssBytes: () => processMemory(pid, 'VmRSS'),
+    peakRssBytes: () => processMemory(pid, 'VmHWM'),
     output: () => log,
     async stop() {
       if (child.exitCode === null && child.signalCode === null) {

@@ -1,10 +1,10 @@
 import { type ChildProcess, spawn } from 'node:child_process'
 import { mkdtempSync, rmSync } from 'node:fs'
-import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { type Browser, type BrowserContext, chromium } from 'playwright-core'
 import { adminPool, dropDatabase, uniqueName, withDatabase } from '../helpers/postgres.ts'
+import { freePort } from '../../scripts/lib/free-port.ts'
 
 const ROOT = new URL('../..', import.meta.url).pathname
 export const ARTIFACTS = join(ROOT, 'tests/e2e/artifacts')
@@ -23,16 +23,6 @@ export function launchBrowser(): Promise<Browser> {
   return chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS })
 }
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer()
-    srv.once('error', reject)
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address() as { port: number }
-      srv.close(() => resolve(port))
-    })
-  })
-}
 
 export interface RunningServer {
   url: string

@@ -2,24 +2,14 @@
 // port), so a test can stop and start "the database" without touching the shared server on 5432.
 import { execFile } from 'node:child_process'
 import { chownSync, mkdtempSync, rmSync } from 'node:fs'
-import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { promisify } from 'node:util'
+import { freePort } from '../../scripts/lib/free-port.ts'
 
 const run = promisify(execFile)
 const BIN = process.env['PG_BIN'] ?? '/usr/lib/postgresql/15/bin'
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer()
-    srv.once('error', reject)
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address() as { port: number }
-      srv.close(() => resolve(port))
-    })
-  })
-}
 
 // PostgreSQL refuses to run as root: as root, run its tools as the `postgres` system user.
 const asRoot = process.getuid?.() === 0
