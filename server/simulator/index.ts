@@ -46,6 +46,7 @@ export async function backfillIfEmpty(app: FastifyInstance, options: { days: num
     }
   }
   let stored = 0
+  const ids: number[] = []
   // History sets the levels and baselines through one rebuild, instead of raising an alert for
   // every past event as if it had just happened.
   app.engine.pause()
@@ -53,7 +54,14 @@ export async function backfillIfEmpty(app: FastifyInstance, options: { days: num
     for (let i = 0; i < events.length; i += BACKFILL_BATCH) {
       const result = await app.ingest.ingest(events.slice(i, i + BACKFILL_BATCH), submitter)
       stored += result.accepted
+      for (const id of result.ids) if (id !== null) ids.push(id)
       if (result.rejected.length) app.log.warn({ rejected: result.rejected.slice(0, 3) }, 'simulator backfill: some events were rejected')
+    }
+    // Simulated history arrived when it was reported, not at install time: otherwise the rebuild
+    // would score every past event as received just now, and the alerts it implies would all
+    // show as raised this minute (刚刚) on the duty console.
+    for (let i = 0; i < ids.length; i += BACKFILL_BATCH) {
+      await app.db.updateTable('event').set((eb) => ({ receivedAt: eb.ref('reportedAt') })).where('id', 'in', ids.slice(i, i + BACKFILL_BATCH)).execute()
     }
     if (zero.length) await app.db.insertInto('zeroReport').values(zero).onConflict((oc) => oc.columns(['township', 'date']).doNothing()).execute()
   } finally {

@@ -30,6 +30,11 @@ describe('the in-process simulator (DEMO=1)', () => {
     expect(Number(zero.n)).toBeGreaterThan(0)
     const feed = await database.db.selectFrom('event').innerJoin('feed', 'feed.id', 'event.feedId').select('feed.name').distinct().execute()
     expect(feed).toEqual([{ name: SIMULATOR_FEED }])
+    // The history was received when it was reported (the engine scores an event at its receipt), so
+    // the alerts it implies carry their own times rather than all "just now".
+    const received = await database.db.selectFrom('event').select(['receivedAt', 'reportedAt']).execute()
+    expect(received.every((e) => e.receivedAt.getTime() === e.reportedAt.getTime())).toBe(true)
+    expect(received.some((e) => e.receivedAt.getTime() < NOW - 30 * 86_400_000)).toBe(true)
   })
 
   it('a restart never duplicates the demo data', async () => {
