@@ -13,6 +13,7 @@ import { fileURLToPath } from 'node:url'
 import { Delaunay } from 'd3-delaunay'
 import polygonClipping from 'polygon-clipping'
 import type { Pair, Polygon as PcPolygon } from 'polygon-clipping'
+import { mulberry32 } from './lib/mulberry32.ts'
 
 // ---------------------------------------------------------------------------------------------
 // Types of the shipped files
@@ -111,19 +112,6 @@ const CN_DIGITS = ['一', '二', '三', '四', '五', '六', '七', '八', '九'
 const BORDER_ARC: [number, number] = [-1.2, 0.9] // east / north-east side
 const BORDER_MIN_SHARE = 0.12
 
-// ---------------------------------------------------------------------------------------------
-// PRNG (mulberry32)
-
-export function mulberry32(seed: number): () => number {
-  let a = seed >>> 0
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0
-    let t = a
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
-}
 
 type Rng = () => number
 const between = (rng: Rng, lo: number, hi: number): number => lo + (hi - lo) * rng()

@@ -4,18 +4,7 @@ import { DEFAULT_RULE_SET } from '../../server/domain/default-ruleset.ts'
 import type { RiskEvent, TownshipContext } from '../../server/domain/event.ts'
 import { type CompiledRuleSet, type RuleSetDocument, validateRuleSet } from '../../server/domain/ruleset.ts'
 import { CATEGORIES, SOURCES, type Source } from '../../server/domain/taxonomy.ts'
-
-/** mulberry32: a small PRNG with a full 2^32 period (a float LCG loses bits and repeats early). */
-export function prng(seed: number): () => number {
-  let a = seed >>> 0
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0
-    let t = a
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296
-  }
-}
+import { mulberry32 } from '../lib/mulberry32.ts'
 
 /** The demo county's 14 default rules plus 6 more of every kind: 20 rules. */
 export function benchRuleSet(): CompiledRuleSet {
@@ -55,7 +44,7 @@ const CATS: Record<Source, string[]> = {
  */
 export function syntheticEvents(options: { n: number; townships: readonly TownshipContext[]; start: number; spanMs: number; seed?: number; parties?: number; firstId?: number }): RiskEvent[] {
   const { n, townships, start, spanMs } = options
-  const rand = prng(options.seed ?? 42)
+  const rand = mulberry32(options.seed ?? 42)
   const parties = options.parties ?? 50_000
   const firstId = options.firstId ?? 1
   const events: RiskEvent[] = new Array(n)
