@@ -1,4 +1,5 @@
 import { type InjectionKey, type Ref, inject, onBeforeUnmount, onMounted, ref, watch } from 'vue'
+import { fontEpoch, fontsFor, UI_FONT } from '../../fonts.ts'
 import { type EChartsCoreOption, type ECharts, init, preferredRenderer } from './echarts.ts'
 
 /** The wall's current `transform: scale` factor, provided by WallScreen. */
@@ -38,10 +39,18 @@ export function useChart(el: Ref<HTMLElement | null>, setup: ChartSetup) {
 
   function create(): void {
     if (!el.value) return
+    // The glyphs of the labels first (the option's text and the page's), then measure and draw.
+    const pending = fontsFor(`${JSON.stringify(setup.option())}${el.value.ownerDocument.body?.innerText ?? ''}`)
+    if (pending) void pending.then(build)
+    else build()
+  }
+
+  function build(): void {
+    if (!el.value) return
     chart?.dispose()
     dpr = chartPixelRatio(scale.value)
     chart = init(el.value, null, { renderer: preferredRenderer(), devicePixelRatio: dpr, width: setup.width, height: setup.height })
-    chart.setOption({ animation, ...setup.option() })
+    chart.setOption({ animation, textStyle: { fontFamily: UI_FONT }, ...setup.option() })
     setup.ready?.(chart)
     created.value++
   }
@@ -51,6 +60,15 @@ export function useChart(el: Ref<HTMLElement | null>, setup: ChartSetup) {
   }
 
   onMounted(create)
+  // A font slice arrived after the chart drew its text with a fallback: draw again with it.
+  let refont: ReturnType<typeof setTimeout> | null = null
+  watch(fontEpoch, () => {
+    if (refont) clearTimeout(refont)
+    refont = setTimeout(() => {
+      refont = null
+      if (chart) create()
+    }, 300)
+  })
   watch(scale, (value) => {
     if (Math.abs(chartPixelRatio(value) - dpr) < 0.25) return
     if (recreate) clearTimeout(recreate)
@@ -61,6 +79,7 @@ export function useChart(el: Ref<HTMLElement | null>, setup: ChartSetup) {
   })
   onBeforeUnmount(() => {
     if (recreate) clearTimeout(recreate)
+    if (refont) clearTimeout(refont)
     chart?.dispose()
     chart = null
   })
