@@ -1,5 +1,5 @@
 import { type InjectionKey, type Ref, inject, onBeforeUnmount, onMounted, ref, watch } from 'vue'
-import { fontEpoch, fontsFor, UI_FONT } from '../../fonts.ts'
+import { fontsFor, UI_FONT } from '../../fonts.ts'
 import { type EChartsCoreOption, type ECharts, init, preferredRenderer } from './echarts.ts'
 
 /** The wall's current `transform: scale` factor, provided by WallScreen. */
@@ -60,15 +60,6 @@ export function useChart(el: Ref<HTMLElement | null>, setup: ChartSetup) {
   }
 
   onMounted(create)
-  // A font slice arrived after the chart drew its text with a fallback: draw again with it.
-  let refont: ReturnType<typeof setTimeout> | null = null
-  watch(fontEpoch, () => {
-    if (refont) clearTimeout(refont)
-    refont = setTimeout(() => {
-      refont = null
-      if (chart) create()
-    }, 300)
-  })
   watch(scale, (value) => {
     if (Math.abs(chartPixelRatio(value) - dpr) < 0.25) return
     if (recreate) clearTimeout(recreate)
@@ -79,7 +70,6 @@ export function useChart(el: Ref<HTMLElement | null>, setup: ChartSetup) {
   })
   onBeforeUnmount(() => {
     if (recreate) clearTimeout(recreate)
-    if (refont) clearTimeout(refont)
     chart?.dispose()
     chart = null
   })
