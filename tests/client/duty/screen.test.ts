@@ -8,6 +8,7 @@ import DutyScreen from '../../../client/src/screens/duty/DutyScreen.vue'
 import type { AlertJson } from '../../../client/src/screens/duty/types.ts'
 import { alert } from './fixtures.ts'
 import { FakeSocket, on, type Route, session, stubFetch } from './fake.ts'
+import { useSessionStore } from '../../../client/src/stores/session.ts'
 
 let wrapper: VueWrapper | null = null
 let socket: FakeSocket
@@ -30,6 +31,8 @@ const list = (items: AlertJson[]): Route => on('GET', /\/api\/v1\/alerts\?/, () 
 
 async function mountDuty(...routes: Route[]): Promise<VueWrapper> {
   stubFetch(session, townships, ...routes)
+  // The action buttons are the signed-in role's (client/src/access/screens.ts).
+  useSessionStore().user = { username: 'duty', roles: ['duty'] }
   const router = createRouter({
     history: createMemoryHistory(),
     routes: [

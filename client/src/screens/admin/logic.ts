@@ -11,7 +11,7 @@ export { ROLES, type Role }
 export type FormErrors = Record<string, string>
 
 export const USERNAME = /^[A-Za-z][A-Za-z0-9_.-]{1,63}$/
-export const MIN_PASSWORD = 10
+export const MIN_PASSWORD = 12
 const TOWNSHIP_CODE = /^\d{9}$/
 
 export interface NewUserForm {
