@@ -1,4 +1,5 @@
 import { z } from 'zod'
+import { DEFAULT_TIME_ZONE, isTimeZone } from '#contract/zoned-time.ts'
 
 /** Configuration from the environment (DESIGN §9). Invalid values stop the start with one line each. */
 export interface Config {
@@ -45,14 +46,6 @@ function parseTrustProxy(value: string): boolean | string[] | null {
 const flag = (name: string) =>
   z.enum(['0', '1', 'true', 'false'], { error: `${name} must be 1 or 0` }).transform((v) => v === '1' || v === 'true')
 
-const isTimeZone = (tz: string) => {
-  try {
-    new Intl.DateTimeFormat('en', { timeZone: tz })
-    return true
-  } catch {
-    return false
-  }
-}
 
 const envSchema = z.object({
   PORT: z.coerce
@@ -76,7 +69,7 @@ const envSchema = z.object({
   ADMIN_PASSWORD: z.string().min(12, 'ADMIN_PASSWORD must be at least 12 characters').optional(),
   FEED_TOKEN: z.string().min(24, 'FEED_TOKEN must be at least 24 characters').optional(),
   SECRET_KEY: z.string().min(32, 'SECRET_KEY must be at least 32 characters (e.g. `openssl rand -hex 32`)').optional(),
-  TZ_DISPLAY: z.string().refine(isTimeZone, 'TZ_DISPLAY must be an IANA time zone such as Asia/Shanghai').default('Asia/Shanghai'),
+  TZ_DISPLAY: z.string().refine(isTimeZone, 'TZ_DISPLAY must be an IANA time zone such as Asia/Shanghai').default(DEFAULT_TIME_ZONE),
   NODE_ENV: z.enum(['development', 'production', 'test'], { error: 'NODE_ENV must be development, production or test' }).default('development'),
   TRUST_PROXY: z
     .string()
