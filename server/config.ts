@@ -1,5 +1,6 @@
 import { z } from 'zod'
 import { DEFAULT_TIME_ZONE, isTimeZone } from '#contract/zoned-time.ts'
+import { REAL_RATE_PER_MINUTE } from './simulator/generator.ts'
 
 /** Configuration from the environment (DESIGN §9). Invalid values stop the start with one line each. */
 export interface Config {
@@ -65,7 +66,7 @@ const envSchema = z.object({
     .number({ error: 'SIMULATOR_RATE must be a number of events per minute' })
     .min(0, 'SIMULATOR_RATE must be 0 or more events per minute')
     .max(600_000, 'SIMULATOR_RATE must be at most 600000 events per minute')
-    .default(30),
+    .default(REAL_RATE_PER_MINUTE),
   ADMIN_PASSWORD: z.string().min(12, 'ADMIN_PASSWORD must be at least 12 characters').optional(),
   FEED_TOKEN: z.string().min(24, 'FEED_TOKEN must be at least 24 characters').optional(),
   SECRET_KEY: z.string().min(32, 'SECRET_KEY must be at least 32 characters (e.g. `openssl rand -hex 32`)').optional(),

@@ -49,6 +49,13 @@ export function countyFromRegions(regions: RegionCache): CountyModel {
 export const MONTHLY_VOLUME: Record<Source, number> = { dispute: 176, petition: 69, incident: 240 }
 
 /**
+ * The county's own pace, events per minute (~16 a day): the history's rate, and the live
+ * simulator's default, so today's count and the trend continue the history. A higher
+ * SIMULATOR_RATE is an accelerated demo, and the screens say so.
+ */
+export const REAL_RATE_PER_MINUTE = Object.values(MONTHLY_VOLUME).reduce((a, b) => a + b, 0) / (30 * 24 * 60)
+
+/**
  * Relative activity per hour of the local day (mean 1): quiet at night, a morning peak when
  * offices open, an afternoon peak, incidents trailing into the evening.
  */
@@ -269,7 +276,7 @@ export function intensity(ratePerMinute: number, at: number, tz: string): number
 export function backfill(county: CountyModel, options: { seed: string; from: number; to: number; tz: string }): SimEvent[] {
   const rng = new Rng(`${options.seed}:backfill`)
   const factory = new EventFactory(county, rng, { tz: options.tz, idPrefix: `SIM-BF-${options.seed}` })
-  const perMinute = Object.values(MONTHLY_VOLUME).reduce((a, b) => a + b, 0) / (30 * 24 * 60)
+  const perMinute = REAL_RATE_PER_MINUTE
   const events: SimEvent[] = []
   const hour = 3_600_000
   for (let t = Math.floor(options.from / hour) * hour; t < options.to; t += hour) {

@@ -19,6 +19,12 @@ const en: typeof zh = {
   townships: { title: 'Townships', code: 'Code', name: 'Name', score: 'Score', level: 'Level', count: '{n} townships' },
   session: { signOut: 'Sign out' },
   wall: {
+    demo: {
+      real: 'Demo data',
+      realHint: 'Simulated data at the county’s own pace',
+      accelerated: 'Accelerated demo ×{factor}',
+      acceleratedHint: 'Simulated events arrive {factor}× faster than the county’s own pace: today’s counts and the trend run high',
+    },
     title: 'County stability risk',
     brand: 'Shaowang',
     county: 'County',

@@ -18,6 +18,12 @@ export default {
   session: { signOut: '退出' },
   wall: {
     title: '全县社会稳定风险态势',
+    demo: {
+      real: '演示数据',
+      realHint: '模拟数据，按本县实际频度生成',
+      accelerated: '演示加速 ×{factor}',
+      acceleratedHint: '模拟数据流速为本县实际频度的 {factor} 倍：今日事件与趋势随之偏高',
+    },
     brand: '哨望',
     county: '全县',
     kpi: {

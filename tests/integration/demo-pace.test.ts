@@ -1,0 +1,81 @@
+// The demo at the county's own pace: after the 60-day history and 30 minutes of live stream on the
+// simulator's own clock, the ranking still tells townships apart and today's count continues the
+// history, instead of the live stream swamping it (an accelerated SIMULATOR_RATE is opt-in).
+import { describe, expect, it, vi } from 'vitest'
+import { DEFAULT_RULE_SET } from '../../server/domain/default-ruleset.ts'
+import { loadConfig } from '../../server/config.ts'
+import { simulatorInfo } from '../../server/modules/health/routes.ts'
+import { countyFromRegions, REAL_RATE_PER_MINUTE } from '../../server/simulator/generator.ts'
+import { backfillIfEmpty, DEFAULT_SEED, DEFAULT_SPEED, simulatorSubmitter } from '../../server/simulator/index.ts'
+import { Simulator } from '../../server/simulator/runner.ts'
+import { localDate } from '../../server/contract/zoned-time.ts'
+import { build } from '../helpers/app.ts'
+import { signIn } from '../helpers/auth.ts'
+
+const TZ = 'Asia/Shanghai'
+const { app, database } = await build()
+const duty = await signIn(app, ['duty'])
+const analyst = await signIn(app, ['analyst'])
+
+describe('the demo at one believable rate', () => {
+  it('streams at the history’s pace by default, and calls a faster stream accelerated', () => {
+    const config = loadConfig({})
+    expect(config.simulatorRate).toBeCloseTo(REAL_RATE_PER_MINUTE, 10)
+    // The seeds' county survey: ~176 disputes, ~69 petitions and ~240 incidents a month.
+    expect(REAL_RATE_PER_MINUTE * 60 * 24 * 30).toBeCloseTo(485, 0)
+    expect(simulatorInfo(config.simulatorRate)).toMatchObject({ accelerated: false, factor: 1 })
+    expect(simulatorInfo(30)).toMatchObject({ accelerated: true })
+    expect(simulatorInfo(0)).toBeNull()
+  })
+
+  it('after 60 days of history and 30 simulated minutes live: at most a third at the cap, distinct scores, a normal day', async () => {
+    // The demo's default rule set, live (as a fresh demo publishes it).
+    const draft = await app.inject({ method: 'POST', url: '/api/v1/rulesets', headers: analyst.headers, payload: { ...DEFAULT_RULE_SET, comment: 'demo' } })
+    expect((await app.inject({ method: 'POST', url: `/api/v1/rulesets/${draft.json().id}/publish`, headers: analyst.headers, payload: { comment: 'demo' } })).statusCode).toBe(200)
+    await vi.waitFor(() => expect(app.engine.running).toBe(true))
+    const end = Date.now()
+    const start = end - 30 * 60_000
+    await backfillIfEmpty(app, { days: 60, now: start })
+    let clock = start
+    const submitter = await simulatorSubmitter(app)
+    const simulator = new Simulator({
+      county: countyFromRegions(app.regions),
+      rate: loadConfig({}).simulatorRate,
+      seed: DEFAULT_SEED,
+      speed: DEFAULT_SPEED,
+      tz: TZ,
+      now: () => clock,
+      sink: async (events) => {
+        const result = await app.ingest.ingest(events, submitter)
+        expect(result.rejected).toEqual([])
+      },
+    })
+    // Thirty minutes, one tick a minute, on the simulator's clock (its timer never started).
+    for (let minute = 1; minute <= 30; minute++) {
+      clock = start + minute * 60_000
+      await simulator.tick()
+    }
+    await app.engine.tick()
+
+    const townships = (await app.inject({ url: '/api/v1/townships', headers: { cookie: duty.cookie } })).json() as Array<{ code: string; score: number }>
+    expect(townships).toHaveLength(12)
+    const capped = townships.filter((t) => t.score >= 100)
+    expect(capped.length).toBeLessThanOrEqual(4)
+    expect(new Set(townships.map((t) => t.score)).size).toBe(12)
+
+    // Today's events (centre's day) against the history's daily mean.
+    const rows = await database.db.selectFrom('event').select('occurredAt').execute()
+    const days = new Map<string, number>()
+    for (const r of rows) {
+      const d = localDate(r.occurredAt.getTime(), TZ)
+      days.set(d, (days.get(d) ?? 0) + 1)
+    }
+    const today = localDate(end, TZ)
+    const past = [...days.entries()].filter(([d]) => d < today)
+    const mean = past.reduce((a, [, n]) => a + n, 0) / past.length
+    expect(mean).toBeGreaterThan(10)
+    expect(mean).toBeLessThan(25)
+    // A part of a day at the usual pace: no more than twice a whole average day.
+    expect(days.get(today) ?? 0).toBeLessThanOrEqual(2 * mean)
+  })
+})
