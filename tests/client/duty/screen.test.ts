@@ -105,7 +105,8 @@ describe('duty screen', () => {
   })
 
   it('says who changed an alert when an action meets a 409, and shows the refreshed state', async () => {
-    const at = new Date(2026, 10, 23, 10, 42).toISOString()
+    // Shown in the centre's zone (TZ_DISPLAY, Asia/Shanghai by default), whatever the browser's zone.
+    const at = '2026-11-23T10:42:00+08:00'
     let refreshed = false
     const w = await mountDuty(
       list([alert({ id: 5, state: 'new', raisedAt: recent(3) })]),
