@@ -7,6 +7,8 @@ const root = fileURLToPath(new URL('.', import.meta.url))
 export default defineConfig({
   root: `${root}client`,
   plugins: [vue()],
+  // The shared contract (server/contract), the same alias as package.json "imports" (docs/architecture.md).
+  resolve: { alias: [{ find: /^#contract\/(.*)$/, replacement: `${root}server/contract/$1` }] },
   build: {
     outDir: `${root}dist/client`,
     emptyOutDir: true,

@@ -9,6 +9,8 @@ declare module 'vue-router' {
     chrome?: boolean
     /** Reachable signed out. */
     public?: boolean
+    /** Which screen this is, for the role check (client/src/access/screens.ts). */
+    screen?: 'wall' | 'duty' | 'township' | 'rules' | 'admin'
   }
 }
 
@@ -17,11 +19,11 @@ export const router = createRouter({
   routes: [
     { path: '/', redirect: '/wall' },
     { path: '/login', name: 'login', component: () => import('./screens/login/LoginScreen.vue'), meta: { chrome: false, public: true } },
-    { path: '/wall', name: 'wall', component: () => import('./screens/wall/WallScreen.vue'), meta: { chrome: false } },
-    { path: '/duty', name: 'duty', component: () => import('./screens/duty/DutyScreen.vue') },
-    { path: '/rules', name: 'rules', component: () => import('./screens/rules/RulesScreen.vue') },
-    { path: '/township/:code', name: 'township', component: () => import('./screens/township/TownshipScreen.vue') },
-    { path: '/admin', name: 'admin', component: () => import('./screens/admin/AdminScreen.vue') },
+    { path: '/wall', name: 'wall', component: () => import('./screens/wall/WallScreen.vue'), meta: { chrome: false, screen: 'wall' } },
+    { path: '/duty', name: 'duty', component: () => import('./screens/duty/DutyScreen.vue'), meta: { screen: 'duty' } },
+    { path: '/rules', name: 'rules', component: () => import('./screens/rules/RulesScreen.vue'), meta: { screen: 'rules' } },
+    { path: '/township/:code', name: 'township', component: () => import('./screens/township/TownshipScreen.vue'), meta: { screen: 'township' } },
+    { path: '/admin', name: 'admin', component: () => import('./screens/admin/AdminScreen.vue'), meta: { screen: 'admin' } },
   ],
 })
 

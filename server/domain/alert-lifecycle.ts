@@ -1,17 +1,11 @@
-// The alert state machine of DESIGN §6: every alert is followed to its end —
-//   new 新预警 → acknowledged 已签收 → dispatched 已分流 → resolved 已办结 → closed 已回访.
-// Escalation 挂牌督办 is a flag any open alert may get (by hand or when its deadline passes),
-// comments are always allowed, and nothing ever leaves `closed`. Pure: the edge persists the
-// result and the audit entry together, with the version check.
+// The alert state machine: every alert is followed to its end. The states, the actions each
+// allows and what "open" means are the shared contract (server/contract/alerts.ts); this adds
+// the transitions with their required fields. Pure: the edge persists the result and the audit
+// entry together, with the version check.
 
-export const ALERT_STATES = ['new', 'acknowledged', 'dispatched', 'resolved', 'closed'] as const
-export type AlertState = (typeof ALERT_STATES)[number]
+import { ALERT_ACTIONS, type AlertAction, type AlertState, allowedActions, isHandling, MOVES, SATISFACTIONS, type Satisfaction } from '#contract/alerts.ts'
 
-export const ALERT_ACTIONS = ['ack', 'dispatch', 'resolve', 'close', 'escalate', 'comment'] as const
-export type AlertAction = (typeof ALERT_ACTIONS)[number]
-
-export const SATISFACTIONS = ['satisfied', 'basically_satisfied', 'dissatisfied'] as const
-export type Satisfaction = (typeof SATISFACTIONS)[number]
+export { ALERT_ACTIONS, ALERT_STATES, type AlertAction, type AlertState, allowedActions, SATISFACTIONS, type Satisfaction } from '#contract/alerts.ts'
 
 /** The fields of an alert the lifecycle reads and writes; the edge's alert extends this. */
 export interface AlertLifecycle {
@@ -49,25 +43,6 @@ export interface AuditEntry {
 export type TransitionResult<T extends AlertLifecycle> =
   | { ok: true; alert: T; auditEntry: AuditEntry }
   | { ok: false; reason: string; allowed: AlertAction[] }
-
-/** State-changing actions and the state each leads from → to. */
-const MOVES: Partial<Record<AlertAction, { from: AlertState; to: AlertState }>> = {
-  ack: { from: 'new', to: 'acknowledged' },
-  dispatch: { from: 'acknowledged', to: 'dispatched' },
-  resolve: { from: 'dispatched', to: 'resolved' },
-  close: { from: 'resolved', to: 'closed' },
-}
-
-export function allowedActions(alert: AlertLifecycle): AlertAction[] {
-  const list: AlertAction[] = []
-  for (const action of ALERT_ACTIONS) {
-    const move = MOVES[action]
-    if (move && move.from === alert.state) list.push(action)
-  }
-  if (alert.state !== 'closed') list.push('escalate')
-  list.push('comment')
-  return list
-}
 
 const text = (v: unknown): string | null => (typeof v === 'string' && v.trim() !== '' ? v.trim() : null)
 
@@ -132,7 +107,7 @@ export function transition<T extends AlertLifecycle>(
 
 /** Past its deadline and not yet dealt with (resolved or closed). */
 export function isOverdue(alert: AlertLifecycle, now: number): boolean {
-  return alert.deadline !== null && now > alert.deadline && (alert.state === 'new' || alert.state === 'acknowledged' || alert.state === 'dispatched')
+  return alert.deadline !== null && now > alert.deadline && isHandling(alert)
 }
 
 /** The edge escalates these automatically (挂牌督办 when a deadline passes). */

@@ -4,19 +4,20 @@
 // escalation path (民转刑 / 由访转治安), and mass incidents go straight to red. Analysts are
 // expected to tune it in the workbench; this is the starting point, and it must validate.
 
+import { COLLECTIVE_THRESHOLD, DEFAULT_LEVELS } from '#contract/taxonomy.ts'
 import type { RuleSetDocument } from './ruleset.ts'
 
 export const DEFAULT_RULE_SET: RuleSetDocument = {
   name: '示范县默认规则',
   description: 'Default rules of the demo county (示范县).',
-  levels: { yellow: 30, orange: 55, red: 80 },
+  levels: { ...DEFAULT_LEVELS },
   hysteresis: 5,
   rules: [
     {
       id: 'collective-petition',
       name: '集体访',
       kind: 'trigger',
-      when: "source == 'petition' && peopleCount >= 5",
+      when: `source == 'petition' && peopleCount >= ${COLLECTIVE_THRESHOLD}`,
       points: 25,
       halfLife: '72h',
       alert: 'orange',

@@ -21,18 +21,15 @@ import pg from 'pg'
 import { Counter, Gauge } from 'prom-client'
 import { type Namespace, Server, type Socket } from 'socket.io'
 import { type Principal, townshipScope } from '../access/principal.ts'
-import type { Level } from '../domain/taxonomy.ts'
+import { isCollective, type Source } from '#contract/taxonomy.ts'
+import { type ClientToServerEvents, LIVE_NAMESPACE, type MaskedEvent, type RiskChange, type ServerToClientEvents } from '#contract/realtime.ts'
 import { changesSince, maxSeq, openAlerts } from '../modules/alerts/repository.ts'
 import type { Alert } from '../modules/alerts/schema.ts'
 import type { AlertChange } from '../modules/alerts/service.ts'
 import { listTownships } from '../modules/townships/repository.ts'
 import { SESSION_COOKIE } from './access.ts'
 
-export interface RiskChange {
-  township: string
-  score: number
-  level: Level
-}
+export type { MaskedEvent, RiskChange } from '#contract/realtime.ts'
 
 /** What ingest hands over; only whitelisted fields ever leave the server (no parties, no text). */
 export interface RealtimeEventInput {
@@ -50,23 +47,9 @@ export interface RealtimeEventInput {
   [other: string]: unknown
 }
 
-/** The event as the ticker sees it: no parties, no personal data, no free text. */
-export interface MaskedEvent {
-  id: number
-  source: string
-  category: string
-  township: string
-  village: string | null
-  severity: number
-  peopleCount: number
-  collective: boolean
-  status: string | null
-  occurredAt: string
-}
-
 export interface RealtimeHub {
-  readonly io: Server
-  readonly live: Namespace
+  readonly io: Server<ClientToServerEvents, ServerToClientEvents>
+  readonly live: LiveNamespace
   readonly adapter: 'memory' | 'postgres'
   /** Risk changes from the engine: coalesced, flushed at most every `riskFlushMs` (last value per township wins). */
   riskChanged(changes: readonly RiskChange[]): void
@@ -116,7 +99,8 @@ interface SocketState {
   replayedUpTo: number
 }
 
-type LiveSocket = Socket<Record<string, never>, Record<string, (...args: any[]) => void>, Record<string, never>, SocketState>
+type LiveNamespace = Namespace<ClientToServerEvents, ServerToClientEvents, Record<string, never>, SocketState>
+type LiveSocket = Socket<ClientToServerEvents, ServerToClientEvents, Record<string, never>, SocketState>
 
 const COUNTY_ROOM = 'county'
 const townshipRoom = (code: string) => `township:${code}`
@@ -160,13 +144,13 @@ export function maskEvent(e: RealtimeEventInput): MaskedEvent {
   const peopleCount = typeof e.peopleCount === 'number' ? e.peopleCount : 1
   return {
     id: e.id,
-    source: e.source,
+    source: e.source as Source,
     category: e.category,
     township: e.township,
     village: e.village ?? null,
     severity: typeof e.severity === 'number' ? e.severity : 1,
     peopleCount,
-    collective: peopleCount >= 5,
+    collective: isCollective(peopleCount),
     status: typeof e.status === 'string' ? e.status : null,
     occurredAt: e.occurredAt instanceof Date ? e.occurredAt.toISOString() : String(e.occurredAt),
   }
@@ -190,7 +174,7 @@ export default fp<RealtimeOptions>(
   pool?.on('connect', (client) => client.on('error', (err) => app.log.warn({ err }, 'socket.io adapter: connection lost')))
   const adapterKind: RealtimeHub['adapter'] = pool ? 'postgres' : 'memory'
 
-  const io = new Server(app.server, {
+  const io = new Server<ClientToServerEvents, ServerToClientEvents, Record<string, never>, SocketState>(app.server, {
     serveClient: false,
     // Clients send nothing but the handshake (a session token and an offset): a larger frame is
     // abuse, and the connection is closed instead of buffering it (Socket.IO's default is 1 MB).
@@ -201,7 +185,7 @@ export default fp<RealtimeOptions>(
       ? { adapter: createAdapter(pool, { errorHandler: (err: Error) => app.log.warn({ err }, 'socket.io postgres adapter') }) }
       : {}),
   })
-  const live = io.of('/live') as unknown as Namespace<Record<string, never>, Record<string, (...args: any[]) => void>, Record<string, never>, SocketState>
+  const live: LiveNamespace = io.of(LIVE_NAMESPACE)
   // The default namespace serves nothing: refuse it so nobody mistakes it for the live feed.
   io.of('/').use((_socket, next) => next(new HandshakeError('wrong_namespace', 'connect to the /live namespace')))
 
@@ -233,8 +217,8 @@ export default fp<RealtimeOptions>(
 
   // --- delivery on this process ---
 
-  function emitTo(socket: LiveSocket, event: string, payload: unknown) {
-    socket.emit(event, payload)
+  function emitTo<E extends keyof ServerToClientEvents>(socket: LiveSocket, event: E, ...payload: Parameters<ServerToClientEvents[E]>) {
+    socket.emit(event, ...payload)
     messages.inc({ event })
   }
 
@@ -336,7 +320,7 @@ export default fp<RealtimeOptions>(
 
   const hub: RealtimeHub = {
     io,
-    live: live as unknown as Namespace,
+    live,
     adapter: adapterKind,
     riskChanged(changes) {
       for (const c of changes) riskBuffer.set(c.township, { township: c.township, score: c.score, level: c.level })
@@ -430,7 +414,7 @@ export default fp<RealtimeOptions>(
         for (;;) {
           if (!socket.connected) return
           const rows = await changesSince(app.db, after, state.scope, REPLAY_PAGE)
-          for (const row of rows) emitTo(socket, row.push!, { alert: row.alert, seq: row.seq })
+          for (const row of rows) emitTo(socket, row.push!, { alert: row.alert as Alert, seq: row.seq })
           if (rows.length) after = rows.at(-1)!.seq
           if (rows.length < REPLAY_PAGE) break
         }

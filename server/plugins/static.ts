@@ -18,9 +18,12 @@ export default fp(async function staticClient(app: FastifyInstance) {
     return reply.sendFile('index.html')
   }
   app.get('/', { schema: { hide: true } }, spa)
-  for (const screen of ['/wall', '/duty', '/rules', '/admin', '/login', '/township/*']) {
+  for (const screen of ['/wall', '/duty', '/rules', '/admin', '/login']) {
+    // With and without a trailing slash: a typed or bookmarked /wall/ opens the wall too.
     app.get(screen, { schema: { hide: true } }, spa)
+    app.get(`${screen}/`, { schema: { hide: true } }, spa)
   }
+  app.get('/township/*', { schema: { hide: true } }, spa)
   app.get('/assets/*', { schema: { hide: true } }, async (request, reply) => {
     const file = (request.params as { '*': string })['*']
     reply.header('cache-control', 'public, max-age=31536000, immutable')

@@ -1,5 +1,5 @@
 import type { CountySeed } from '../../db/seed/demo-county.ts'
-import type { Source } from '../domain/taxonomy.ts'
+import { COLLECTIVE_THRESHOLD, isCollective, type Source } from '#contract/taxonomy.ts'
 import type { RegionCache } from '../modules/events/regions.ts'
 import { isoInZone, wallClock } from '../modules/events/time.ts'
 import { Rng } from './random.ts'
@@ -205,8 +205,8 @@ export class EventFactory {
     const category = overrides.category ?? rng.weighted(Object.keys(CATEGORY_WEIGHTS[source]), (c) => categoryWeight(source, c, [...township.tags, ...village.tags]))
     const tension = this.#options.tension ?? 1
     const collective = source !== 'incident' ? rng.chance(0.04 * tension) : category === 'mass'
-    const peopleCount = overrides.peopleCount ?? (collective ? rng.int(5, 30) : rng.chance(0.25) ? rng.int(2, 4) : 1)
-    const severity = overrides.severity ?? (category === 'mass' || category === 'extreme' ? rng.int(3, 4) : peopleCount >= 5 ? rng.int(2, 3) : rng.weighted([1, 2, 3], (s) => (s === 1 ? 70 : s === 2 ? 25 : 5)))
+    const peopleCount = overrides.peopleCount ?? (collective ? rng.int(COLLECTIVE_THRESHOLD, 30) : rng.chance(0.25) ? rng.int(2, 4) : 1)
+    const severity = overrides.severity ?? (category === 'mass' || category === 'extreme' ? rng.int(3, 4) : isCollective(peopleCount) ? rng.int(2, 3) : rng.weighted([1, 2, 3], (s) => (s === 1 ? 70 : s === 2 ? 25 : 5)))
     const a = rng.pick(SURNAMES)
     const b = rng.pick(SURNAMES)
     const template = rng.pick(TITLES[`${source}:${category}`] ?? ['{v}事件'])
@@ -222,7 +222,7 @@ export class EventFactory {
     } else if (source === 'dispute') {
       attributes['mediation'] = rng.weighted(['people', 'administrative', 'judicial'] as const, (m) => ({ people: 80, administrative: 15, judicial: 5 })[m])
       const flags: string[] = []
-      if (peopleCount >= 5) flags.push('group')
+      if (isCollective(peopleCount)) flags.push('group')
       if (rng.chance(0.08)) flags.push('difficult')
       if (rng.chance(0.01)) flags.push('civil_to_criminal')
       if (flags.length) attributes['flags'] = flags

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import type { Alert } from '../../client/src/lib/live-types.ts'
+import type { Alert } from '#contract/api.ts'
 import { alertJson } from './helpers/alert.ts'
 import {
   alertKpis,
@@ -59,8 +59,9 @@ describe('ratios and KPIs', () => {
       // Closed before satisfaction was asked for: no part of 满意度.
       alert({ id: 8, level: 'yellow', state: 'closed', satisfaction: null }),
     ])
-    expect(k.openByLevel).toEqual({ blue: 0, yellow: 0, orange: 2, red: 1 })
-    expect(k.openTotal).toBe(3)
+    // Open means not closed (the contract's one meaning): the resolved alert awaits its 回访.
+    expect(k.openByLevel).toEqual({ blue: 0, yellow: 1, orange: 2, red: 1 })
+    expect(k.openTotal).toBe(4)
     expect(k.resolvedRatio).toBe(5 / 8)
     expect(k.onTimeRatio).toBe(1 / 2)
     expect(k.satisfaction).toBe(2 / 3)

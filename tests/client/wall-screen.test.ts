@@ -6,7 +6,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import { defineComponent } from 'vue'
 import { createMemoryHistory, createRouter, type Router } from 'vue-router'
 import { i18n, setLocale } from '../../client/src/i18n/index.ts'
-import type { Alert } from '../../client/src/lib/live-types.ts'
+import type { Alert } from '#contract/api.ts'
 import ConnectionBadge from '../../client/src/screens/wall/ConnectionBadge.vue'
 import WallScreen from '../../client/src/screens/wall/WallScreen.vue'
 import { FakeSocket } from './helpers/fake-socket.ts'
@@ -138,7 +138,7 @@ describe('wall screen', () => {
     stubFetch()
     const w = await mountWall()
     socket().serverEmit('connect')
-    socket().serverEmit('risk:snapshot', { townships: TOWNSHIPS.map((t) => ({ code: t.code, score: 1, level: 'blue' })), alerts: [], seq: 5 })
+    socket().serverEmit('risk:snapshot', { townships: TOWNSHIPS.map((t) => ({ township: t.code, name: t.name, silent: false, updatedAt: null, score: 1, level: 'blue' })), alerts: [], seq: 5 })
     await flushPromises()
     expect(badge(w).attributes('data-state')).toBe('online')
     socket().serverEmit('system:status', { database: 'down', since: new Date().toISOString() })
@@ -150,7 +150,7 @@ describe('wall screen', () => {
     expect(badge(w).attributes('data-state')).toBe('online')
     // A reconnect's fresh snapshot also ends it (the status message may have been missed while away).
     socket().serverEmit('system:status', { database: 'down', since: new Date().toISOString() })
-    socket().serverEmit('risk:snapshot', { townships: TOWNSHIPS.map((t) => ({ code: t.code, score: 1, level: 'blue' })), alerts: [], seq: 5 })
+    socket().serverEmit('risk:snapshot', { townships: TOWNSHIPS.map((t) => ({ township: t.code, name: t.name, silent: false, updatedAt: null, score: 1, level: 'blue' })), alerts: [], seq: 5 })
     await flushPromises()
     expect(badge(w).attributes('data-state')).toBe('online')
   })
@@ -161,7 +161,7 @@ describe('wall screen', () => {
     const inits = () => w.findAll('[data-chart-inits]').map((el) => el.attributes('data-chart-inits'))
     expect(inits().every((n) => n === '1')).toBe(true)
     socket().serverEmit('connect')
-    socket().serverEmit('risk:snapshot', { townships: TOWNSHIPS.map((t) => ({ code: t.code, score: 1, level: 'blue' })), alerts: [], seq: 5 })
+    socket().serverEmit('risk:snapshot', { townships: TOWNSHIPS.map((t) => ({ township: t.code, name: t.name, silent: false, updatedAt: null, score: 1, level: 'blue' })), alerts: [], seq: 5 })
     socket().serverEmit('risk:changed', { changes: [{ township: code(11), score: 91, level: 'red' }], seq: 6 })
     for (let i = 0; i < 20; i++) socket().serverEmit('event:new', { event: { id: 100 + i, source: 'incident', category: 'traffic', township: code(i % 12), occurredAt: new Date().toISOString() }, seq: 7 + i })
     await flushPromises()
@@ -212,7 +212,7 @@ describe('wall screen', () => {
     const calls = stubFetch()
     const w = await mountWall()
     socket().serverEmit('connect')
-    socket().serverEmit('risk:snapshot', { townships: TOWNSHIPS.map((t) => ({ code: t.code, score: t.score, level: t.level })), alerts: [redAlert()], seq: 40 })
+    socket().serverEmit('risk:snapshot', { townships: TOWNSHIPS.map((t) => ({ township: t.code, name: t.name, silent: false, updatedAt: null, score: t.score, level: t.level })), alerts: [redAlert()], seq: 40 })
     await flushPromises()
     expect(w.find('[data-test="red-flash"]').exists()).toBe(true)
     socket().serverEmit('disconnect', 'transport close')
@@ -222,7 +222,7 @@ describe('wall screen', () => {
     expect(socket().auth()).toEqual({ offset: 40 })
     const before = calls.length
     socket().serverEmit('connect')
-    socket().serverEmit('risk:snapshot', { townships: TOWNSHIPS.map((t) => ({ code: t.code, score: t.code === code(5) ? 88 : 2, level: t.code === code(5) ? 'red' : 'blue' })), alerts: [], seq: 45 })
+    socket().serverEmit('risk:snapshot', { townships: TOWNSHIPS.map((t) => ({ township: t.code, name: t.name, silent: false, updatedAt: null, score: t.code === code(5) ? 88 : 2, level: t.code === code(5) ? 'red' : 'blue' })), alerts: [], seq: 45 })
     socket().serverEmit('alert:updated', { alert: redAlert({ state: 'acknowledged', version: 2 }), seq: 44 })
     await flushPromises()
     expect(badge(w).attributes('data-state')).toBe('online')

@@ -1,6 +1,7 @@
 import { createPinia, setActivePinia } from 'pinia'
 import { beforeEach, describe, expect, it, vi } from 'vitest'
-import type { Alert, WallEvent } from '../../client/src/lib/live-types.ts'
+import type { Alert } from '#contract/api.ts'
+import type { WallEvent } from '#contract/realtime.ts'
 import { MAX_ALERTS, TICKER_SIZE, useAlertsStore } from '../../client/src/stores/alerts.ts'
 import { RECENT_SIZE, SEEN_IDS, TREND_DAYS, useEventsStore } from '../../client/src/stores/events.ts'
 import { useRiskStore } from '../../client/src/stores/risk.ts'
@@ -21,9 +22,10 @@ describe('risk store', () => {
     const risk = useRiskStore()
     risk.applySnapshot({
       townships: [
-        { code: T1, score: 10, level: 'blue' },
-        { township: T2, score: 40, level: 'yellow' },
+        { township: T1, name: '城关镇', score: 10, level: 'blue', silent: false, updatedAt: null },
+        { township: T2, name: '河口镇', score: 40, level: 'yellow', silent: false, updatedAt: null },
       ],
+      alerts: [],
       seq: 10,
     })
     return risk
@@ -36,7 +38,7 @@ describe('risk store', () => {
       [T2, 40, 'yellow'],
     ])
     expect(risk.lastSeq).toBe(10)
-    risk.applySnapshot({ townships: [{ code: T2, score: 5, level: 'blue' }], seq: 12 })
+    risk.applySnapshot({ townships: [{ township: T2, name: '河口镇', score: 5, level: 'blue', silent: false, updatedAt: null }], alerts: [], seq: 12 })
     expect(risk.townships.map((t) => t.code)).toEqual([T2])
     expect(risk.lastSeq).toBe(12)
   })

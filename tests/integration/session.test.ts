@@ -10,7 +10,7 @@ describe('sessions', () => {
     const me = await signIn(app, ['duty'])
     const whoami = await app.inject({ url: '/api/v1/session', headers: { cookie: me.cookie } })
     expect(whoami.statusCode).toBe(200)
-    expect(whoami.json()).toEqual({ user: { username: me.username, roles: ['duty'] }, csrfToken: me.csrfToken })
+    expect(whoami.json()).toEqual({ user: { username: me.username, roles: ['duty'] }, csrfToken: me.csrfToken, timeZone: 'Asia/Shanghai' })
   })
 
   it('sets the cookie attributes', async () => {

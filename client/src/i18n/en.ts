@@ -1,3 +1,7 @@
+import { contractLabels } from './contract-labels.ts'
+
+const labels = contractLabels('en')
+
 import type zh from './zh-CN.ts'
 
 const en: typeof zh = {
@@ -11,7 +15,7 @@ const en: typeof zh = {
     admin: 'Administration',
     placeholder: 'This screen is under construction.',
   },
-  level: { blue: 'Blue', yellow: 'Yellow', orange: 'Orange', red: 'Red' },
+  level: labels.level,
   townships: { title: 'Townships', code: 'Code', name: 'Name', score: 'Score', level: 'Level', count: '{n} townships' },
   session: { signOut: 'Sign out' },
   wall: {
@@ -26,7 +30,7 @@ const en: typeof zh = {
       satisfaction: 'Satisfaction',
       total: 'Total',
     },
-    source: { dispute: 'Disputes', petition: 'Petitions', incident: 'Incidents' },
+    source: labels.source,
     panel: {
       ranking: 'Township ranking',
       alerts: 'Live alerts',
@@ -36,7 +40,7 @@ const en: typeof zh = {
       categories: 'Categories, last 30 days',
       map: 'County risk map',
     },
-    state: { new: 'New', acknowledged: 'Acknowledged', dispatched: 'Dispatched', resolved: 'Resolved', closed: 'Closed' },
+    state: labels.state,
     escalated: 'Supervised',
     recovered: 'Recovered',
     levelAlert: 'Level rose to {level}',

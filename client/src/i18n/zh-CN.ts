@@ -1,3 +1,7 @@
+import { contractLabels } from './contract-labels.ts'
+
+const labels = contractLabels('zh')
+
 export default {
   app: { name: '哨望', subtitle: '社会稳定风险预警', language: '语言' },
   nav: { wall: '大屏', duty: '值班台', rules: '规则', admin: '管理', township: '乡镇' },
@@ -9,7 +13,7 @@ export default {
     admin: '系统管理',
     placeholder: '此页面正在建设中。',
   },
-  level: { blue: '蓝色', yellow: '黄色', orange: '橙色', red: '红色' },
+  level: labels.level,
   townships: { title: '乡镇列表', code: '代码', name: '名称', score: '风险分', level: '等级', count: '共 {n} 个乡镇（街道）' },
   session: { signOut: '退出' },
   wall: {
@@ -24,7 +28,7 @@ export default {
       satisfaction: '满意度',
       total: '合计',
     },
-    source: { dispute: '矛盾纠纷', petition: '信访', incident: '警情' },
+    source: labels.source,
     panel: {
       ranking: '乡镇风险排名',
       alerts: '实时预警',
@@ -34,7 +38,7 @@ export default {
       categories: '近30日事件类别',
       map: '全县风险地图',
     },
-    state: { new: '新预警', acknowledged: '已签收', dispatched: '已分流', resolved: '已办结', closed: '已回访' },
+    state: labels.state,
     escalated: '挂牌督办',
     recovered: '已恢复',
     levelAlert: '风险等级升至{level}',

@@ -15,14 +15,7 @@ export class ApiError extends Error {
   }
 }
 
-/** What a server type looks like after JSON: dates become ISO strings. */
-export type Jsonify<T> = T extends Date
-  ? string
-  : T extends Array<infer U>
-    ? Jsonify<U>[]
-    : T extends object
-      ? { [K in keyof T]: Jsonify<T[K]> }
-      : T
+export type { Jsonify } from '#contract/api.ts'
 
 interface ApiHooks {
   /** The session's CSRF token, sent with every write (the session store provides it). */

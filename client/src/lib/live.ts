@@ -4,7 +4,7 @@ import { useAlertsStore } from '../stores/alerts.ts'
 import { useEventsStore } from '../stores/events.ts'
 import { useRiskStore } from '../stores/risk.ts'
 import { ApiError } from './api.ts'
-import type { WallEvent } from './live-types.ts'
+import type { WallEvent } from '#contract/realtime.ts'
 import { connectLive, type SocketFactory } from './socket.ts'
 
 export interface StartLiveOptions {

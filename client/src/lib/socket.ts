@@ -3,7 +3,7 @@
 // the same origin. `auth` is a function, so every (re)connect sends the last `seq` seen as
 // `offset` at that moment and the server replays the alert changes missed in between.
 import { io, type ManagerOptions, type Socket, type SocketOptions } from 'socket.io-client'
-import type { AlertMessage, EventMessage, RiskChanged, RiskSnapshot, SystemStatus } from './live-types.ts'
+import { type AlertMessage, type ClientToServerEvents, type EventMessage, LIVE_NAMESPACE, type LiveAuth, type RiskChanged, type RiskSnapshot, type ServerToClientEvents, type SystemStatus } from '#contract/realtime.ts'
 
 export type LiveState = 'connecting' | 'online' | 'offline'
 
@@ -21,7 +21,10 @@ export interface LiveHandlers {
   systemStatus?(message: SystemStatus): void
 }
 
-export type SocketFactory = (uri: string, options: Partial<ManagerOptions & SocketOptions>) => Socket
+/** The `/live` socket, typed by the contract's event map. */
+export type LiveSocket = Socket<ServerToClientEvents, ClientToServerEvents>
+
+export type SocketFactory = (uri: string, options: Partial<ManagerOptions & SocketOptions>) => LiveSocket
 
 export interface LiveOptions {
   /** The last seq seen, read at every (re)connect. */
@@ -35,7 +38,7 @@ export interface LiveOptions {
 }
 
 export interface LiveConnection {
-  readonly socket: Socket
+  readonly socket: LiveSocket
   close(): void
 }
 
@@ -43,10 +46,10 @@ const UNAUTHORIZED = /unauthori[sz]ed|forbidden|401|session/i
 
 export function connectLive(handlers: LiveHandlers, options: LiveOptions): LiveConnection {
   const factory = options.factory ?? io
-  const socket = factory(options.url ?? '/live', {
+  const socket = factory(options.url ?? LIVE_NAMESPACE, {
     transports: ['websocket'],
     withCredentials: true,
-    auth: (cb: (data: object) => void) => cb({ offset: options.getOffset() }),
+    auth: (cb: (data: LiveAuth) => void) => cb({ offset: options.getOffset() }),
     reconnection: true,
     reconnectionDelay: 1_000,
     reconnectionDelayMax: 15_000,
@@ -74,12 +77,12 @@ export function connectLive(handlers: LiveHandlers, options: LiveOptions): LiveC
       scheduleRetry()
     }
   })
-  socket.on('risk:snapshot', (m: RiskSnapshot) => handlers.snapshot(m))
-  socket.on('risk:changed', (m: RiskChanged) => handlers.changed(m))
-  socket.on('alert:new', (m: AlertMessage) => handlers.alertNew(m))
-  socket.on('alert:updated', (m: AlertMessage) => handlers.alertUpdated(m))
-  socket.on('event:new', (m: EventMessage) => handlers.eventNew(m))
-  socket.on('system:status', (m: SystemStatus) => handlers.systemStatus?.(m))
+  socket.on('risk:snapshot', (m) => handlers.snapshot(m))
+  socket.on('risk:changed', (m) => handlers.changed(m))
+  socket.on('alert:new', (m) => handlers.alertNew(m))
+  socket.on('alert:updated', (m) => handlers.alertUpdated(m))
+  socket.on('event:new', (m) => handlers.eventNew(m))
+  socket.on('system:status', (m) => handlers.systemStatus?.(m))
   socket.on('server:shutdown', () => {
     restarting = true
   })

@@ -1,8 +1,9 @@
 import { defineStore } from 'pinia'
 import { computed, ref, shallowRef } from 'vue'
 import { ApiError, api } from '../lib/api.ts'
-import type { Alert, Page } from '../lib/live-types.ts'
-import { alertKpis, isOpen } from '../screens/wall/compute.ts'
+import { isOpen } from '#contract/alerts.ts'
+import type { Alert, Page } from '#contract/api.ts'
+import { alertKpis } from '../lib/alert-kpis.ts'
 
 /** About this many alerts are held (at most 10 % more): every open one, then the most recent closed ones (KPI window). */
 export const MAX_ALERTS = 1000

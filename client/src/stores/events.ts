@@ -1,12 +1,13 @@
 import { defineStore } from 'pinia'
 import { computed, ref, shallowRef } from 'vue'
-import { SOURCES, type Source } from '../../../server/domain/taxonomy.ts'
+import { SOURCES, type Source } from '#contract/taxonomy.ts'
 import { ApiError, api } from '../lib/api.ts'
-import type { Page, WallEvent } from '../lib/live-types.ts'
-import { boundedInsertSorted, dayKey, hourOf, lastDays, startOfDay } from '../screens/wall/compute.ts'
+import type { Page } from '#contract/api.ts'
+import type { WallEvent } from '#contract/realtime.ts'
+import { hourOf, lastDays, localDate as dayKey, startOfDay } from '#contract/zoned-time.ts'
+import { boundedInsertSorted } from '../lib/bounded.ts'
+import { timeZone } from '../lib/time-zone.ts'
 
-/** The centre's time zone (DESIGN §9 TZ_DISPLAY default); days and hours are counted in it. */
-export const DISPLAY_TZ = 'Asia/Shanghai'
 export const TREND_DAYS = 30
 export const RECENT_SIZE = 50
 /** Ids remembered to drop an event seen twice (REST load racing the socket, replays). */
@@ -40,13 +41,13 @@ export const useEventsStore = defineStore('events', () => {
   /** The initial load stopped at its page cap: the older part of the window is incomplete. */
   const truncated = ref(false)
   /** "Today" as last rolled over to (changes at local midnight). */
-  const today = ref(dayKey(Date.now(), DISPLAY_TZ))
+  const today = ref(dayKey(Date.now(), timeZone()))
   const seen = new Set<string>()
   const seenOrder: string[] = []
   /** How many ids the seen-id memory holds (at most SEEN_IDS): shown on the wall for the soak. */
   const seenCount = ref(0)
 
-  const windowDays = computed(() => lastDays(Date.parse(`${today.value}T12:00:00Z`), DISPLAY_TZ, TREND_DAYS))
+  const windowDays = computed(() => lastDays(Date.parse(`${today.value}T12:00:00Z`), timeZone(), TREND_DAYS))
   const todayBucket = computed(() => days.value[today.value] ?? emptyBucket())
   const todayBySource = computed(() => todayBucket.value.sources)
   const todayHourly = computed(() => todayBucket.value.hours)
@@ -80,10 +81,10 @@ export const useEventsStore = defineStore('events', () => {
   function countInto(next: Record<string, DayBucket>, event: WallEvent, windowKeys: Set<string>): boolean {
     const at = Date.parse(event.occurredAt)
     if (!Number.isFinite(at) || !isSource(event.source)) return false
-    const key = dayKey(at, DISPLAY_TZ)
+    const key = dayKey(at, timeZone())
     if (!windowKeys.has(key)) return false
     const old = next[key] ?? emptyBucket()
-    const hour = hourOf(at, DISPLAY_TZ)
+    const hour = hourOf(at, timeZone())
     const catKey = `${event.source}:${event.category}`
     const hours = old.hours.slice()
     const h = hours[hour] ?? zeroCounts()
@@ -115,7 +116,7 @@ export const useEventsStore = defineStore('events', () => {
 
   /** Moves the window to `now`'s day: days that fell out are dropped. Call it every minute or so. */
   function rollover(now = Date.now()): void {
-    const key = dayKey(now, DISPLAY_TZ)
+    const key = dayKey(now, timeZone())
     if (key !== today.value) today.value = key
     const keep = new Set(windowDays.value)
     const stale = Object.keys(days.value).filter((k) => !keep.has(k))
@@ -129,7 +130,7 @@ export const useEventsStore = defineStore('events', () => {
    */
   async function load(now = Date.now(), since?: number): Promise<void> {
     rollover(now)
-    const windowStart = startOfDay(now, DISPLAY_TZ) - (TREND_DAYS - 1) * 86_400_000
+    const windowStart = startOfDay(now, timeZone()) - (TREND_DAYS - 1) * 86_400_000
     const from = new Date(Math.max(windowStart, since ?? windowStart)).toISOString()
     const to = new Date(now + 60_000).toISOString()
     try {

@@ -1,11 +1,12 @@
 import { defineStore } from 'pinia'
 import { computed, ref, shallowRef } from 'vue'
-import type { Township } from '../../../server/modules/townships/schema.ts'
+import type { TownshipJson } from '#contract/api.ts'
 import { ApiError, api } from '../lib/api.ts'
-import type { RiskChanged, RiskSnapshot, RuleLevels } from '../lib/live-types.ts'
-import { DEFAULT_LEVELS, parseLevels } from '../screens/wall/compute.ts'
+import type { RiskChanged, RiskSnapshot } from '#contract/realtime.ts'
+import { DEFAULT_LEVELS, type LevelThresholds as RuleLevels } from '#contract/taxonomy.ts'
+import { parseLevels } from '../lib/levels.ts'
 
-export type TownshipJson = Omit<Township, 'updatedAt'> & { updatedAt: string | null }
+export type { TownshipJson }
 export type ConnectionState = 'connecting' | 'online' | 'offline'
 
 /**
@@ -18,7 +19,7 @@ export const useRiskStore = defineStore('risk', () => {
   const townships = shallowRef<TownshipJson[]>([])
   const loading = ref(false)
   const error = ref<string | null>(null)
-  const levels = shallowRef<RuleLevels>(DEFAULT_LEVELS)
+  const levels = shallowRef<RuleLevels>({ ...DEFAULT_LEVELS })
   const levelsFromRuleSet = ref(false)
   const ruleNames = shallowRef<Record<string, string>>({})
 
@@ -81,18 +82,15 @@ export const useRiskStore = defineStore('risk', () => {
   /** `risk:snapshot`: every visible township's score and level replaces what we hold. */
   function applySnapshot(snapshot: RiskSnapshot, now = Date.now()): void {
     const incoming = new Map<string, RiskSnapshot['townships'][number]>()
-    for (const t of snapshot.townships ?? []) {
-      const code = t.code ?? t.township
-      if (code) incoming.set(code, t)
-    }
+    for (const t of snapshot.townships ?? []) incoming.set(t.township, t)
     const known = new Map(townships.value.map((t) => [t.code, t]))
     const next: TownshipJson[] = []
     for (const [code, t] of incoming) {
       const base = known.get(code)
       next.push({
         code,
-        name: base?.name ?? (t as { name?: string }).name ?? code,
-        kind: base?.kind ?? (t as { kind?: string }).kind ?? '',
+        name: base?.name ?? t.name,
+        kind: base?.kind ?? '',
         tags: base?.tags ?? [],
         seat: base?.seat ?? null,
         population: base?.population ?? null,

@@ -1,6 +1,6 @@
 import { defineStore } from 'pinia'
 import { computed, reactive, ref, watch } from 'vue'
-import type { RulesetSummary } from '../../../server/modules/rulesets/schema.ts'
+import type { RulesetSummary } from '#contract/rules.ts'
 import { api, ApiError, del, errorMessage, fieldErrors, getOptional, type Jsonify, postJson } from '../lib/api.ts'
 import { type BacktestResult, canonical, emptyRuleSet, rangeToInstants, type RuleSetDocument, type RuleSetIssue } from '../screens/rules/logic.ts'
 

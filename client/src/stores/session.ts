@@ -1,21 +1,11 @@
 import { defineStore } from 'pinia'
 import { computed, ref } from 'vue'
+import type { SessionResponse } from '#contract/api.ts'
 import { ApiError, api } from '../lib/api.ts'
+import { setDisplayTimeZone } from '../lib/time-zone.ts'
 
-export type Role = 'admin' | 'analyst' | 'duty' | 'leader' | 'township'
-
-export interface SessionUser {
-  username: string
-  roles: Role[]
-  township?: string
-  /** A paired wall display: read-only. */
-  kiosk?: boolean
-}
-
-interface SessionResponse {
-  user: SessionUser
-  csrfToken: string
-}
+export type SessionUser = SessionResponse['user']
+export type Role = SessionUser['roles'][number]
 
 /** Who is signed in, and the CSRF token the api() helper sends with every write. */
 export const useSessionStore = defineStore('session', () => {
@@ -30,6 +20,7 @@ export const useSessionStore = defineStore('session', () => {
   function set(session: SessionResponse): void {
     user.value = session.user
     csrfToken.value = session.csrfToken
+    setDisplayTimeZone(session.timeZone)
     restored.value = true
   }
 

@@ -1,8 +1,7 @@
 import type { FastifyReply, FastifyRequest } from 'fastify'
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod'
 import { z } from 'zod'
-import { ROLES } from '../../../db/schema.ts'
-import { lockDurationMs, retryAfterSeconds, UnknownUserThrottle } from '../../access/lockout.ts'
+import { lockDurationMs, PerAccountQueue, retryAfterSeconds, UnknownUserThrottle } from '../../access/lockout.ts'
 import type { UserPrincipal } from '../../access/principal.ts'
 import { hashPassword, verifyPassword } from '../../access/secrets.ts'
 import { HttpError } from '../../http-errors.ts'
@@ -11,15 +10,9 @@ import { recordAudit } from '../audit/repository.ts'
 import { findActiveKioskByToken, KIOSK_SESSION, kioskUsername, touchKiosk } from '../kiosks/repository.ts'
 import { clearFailedLogins, findUserByUsername, lockUser, recordFailedLogin } from '../users/repository.ts'
 import { createSession, revokeSession, type SessionPolicy, USER_SESSION } from './repository.ts'
+import { SessionResponse } from './schema.ts'
 
-export const SessionUser = z.object({
-  username: z.string(),
-  roles: z.array(z.enum(ROLES)),
-  township: z.string().optional(),
-  kiosk: z.boolean().optional(),
-})
-export const SessionResponse = z.object({ user: SessionUser, csrfToken: z.string() })
-export type SessionResponse = z.infer<typeof SessionResponse>
+export { SessionResponse, SessionUser } from './schema.ts'
 
 const Login = z.object({
   username: z.string().min(1, 'required').max(64, 'at most 64 characters'),
@@ -37,10 +30,11 @@ const locked = (until: Date, now: Date) => {
   return new HttpError(429, 'locked', `too many failed sign-ins for this account; try again in ${seconds} s`, { headers: { 'retry-after': String(seconds) } })
 }
 
-export function sessionBody(p: UserPrincipal): SessionResponse {
+export function sessionBody(p: UserPrincipal, timeZone: string): SessionResponse {
   return {
     user: { username: p.username, roles: p.roles, ...(p.township ? { township: p.township } : {}), ...(p.kioskId ? { kiosk: true } : {}) },
     csrfToken: p.csrfToken,
+    timeZone,
   }
 }
 
@@ -56,6 +50,7 @@ function setSessionCookie(request: FastifyRequest, reply: FastifyReply, token: s
 
 const routes: FastifyPluginAsyncZod = async (app) => {
   const unknownUsers = new UnknownUserThrottle()
+  const perAccount = new PerAccountQueue()
   // Verifying against a real hash for unknown users keeps the answer time the same either way.
   let dummyHash: Promise<string> | undefined
   const timingDecoy = () => (dummyHash ??= hashPassword('timing-decoy-not-a-password'))
@@ -66,7 +61,7 @@ const routes: FastifyPluginAsyncZod = async (app) => {
       schema: { tags: ['session'], summary: 'Sign in', body: Login, response: { 200: SessionResponse } },
       config: { rateLimit: SIGN_IN_RATE_LIMIT },
     },
-    async (request, reply) => {
+    (request, reply) => perAccount.run(request.body.username, async () => {
       const { username, password } = request.body
       const now = app.now()
       const user = await findUserByUsername(app.db, username)
@@ -101,8 +96,8 @@ const routes: FastifyPluginAsyncZod = async (app) => {
         return created
       })
       setSessionCookie(request, reply, token, USER_SESSION)
-      return { user: { username: user.username, roles: user.roles, ...(user.township ? { township: user.township } : {}) }, csrfToken }
-    },
+      return { user: { username: user.username, roles: user.roles, ...(user.township ? { township: user.township } : {}) }, csrfToken, timeZone: app.config.tzDisplay }
+    }),
   )
 
   app.post(
@@ -130,14 +125,14 @@ const routes: FastifyPluginAsyncZod = async (app) => {
         return created
       })
       setSessionCookie(request, reply, token, KIOSK_SESSION)
-      return { user: { username: kioskUsername(kiosk.id), roles: ['leader' as const], kiosk: true }, csrfToken }
+      return { user: { username: kioskUsername(kiosk.id), roles: ['leader' as const], kiosk: true }, csrfToken, timeZone: app.config.tzDisplay }
     },
   )
 
   app.get(
     '/api/v1/session',
     { schema: { tags: ['session'], summary: 'Who am I (and the CSRF token for writes)', response: { 200: SessionResponse } } },
-    async (request) => sessionBody(request.principal as UserPrincipal),
+    async (request) => sessionBody(request.principal as UserPrincipal, app.config.tzDisplay),
   )
 
   app.delete(

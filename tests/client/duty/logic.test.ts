@@ -17,6 +17,7 @@ import {
   validateResolve,
 } from '../../../client/src/screens/duty/logic.ts'
 import type { AlertState } from '../../../client/src/screens/duty/types.ts'
+import { allowedActions as lifecycleActions } from '../../../server/domain/alert-lifecycle.ts'
 import { alert, NOW } from './fixtures.ts'
 
 describe('queue', () => {
@@ -71,10 +72,13 @@ describe('allowed actions', () => {
     ['dispatched', false, ['comment', 'escalate', 'resolve']],
     ['resolved', false, ['close', 'comment', 'escalate']],
     ['closed', false, ['comment']],
-    ['dispatched', true, ['comment', 'resolve']],
+    // A second 督办 is allowed (the server records it): the same answer as the server's lifecycle.
+    ['dispatched', true, ['comment', 'escalate', 'resolve']],
   ]
   it.each(cases)('%s (escalated: %s) allows %j', (state, escalated, expected) => {
-    expect([...allowedActions({ state, escalated })].sort()).toEqual(expected)
+    const alert = { state, escalated }
+    expect([...allowedActions(alert)].sort()).toEqual(expected)
+    expect([...allowedActions(alert)].sort()).toEqual(lifecycleActions(alert).sort())
   })
 })
 

@@ -8,6 +8,7 @@ import DutyScreen from '../../../client/src/screens/duty/DutyScreen.vue'
 import type { AlertJson } from '../../../client/src/screens/duty/types.ts'
 import { alert } from './fixtures.ts'
 import { FakeSocket, on, type Route, session, stubFetch } from './fake.ts'
+import { useSessionStore } from '../../../client/src/stores/session.ts'
 
 let wrapper: VueWrapper | null = null
 let socket: FakeSocket
@@ -30,6 +31,8 @@ const list = (items: AlertJson[]): Route => on('GET', /\/api\/v1\/alerts\?/, () 
 
 async function mountDuty(...routes: Route[]): Promise<VueWrapper> {
   stubFetch(session, townships, ...routes)
+  // The action buttons are the signed-in role's (client/src/access/screens.ts).
+  useSessionStore().user = { username: 'duty', roles: ['duty'] }
   const router = createRouter({
     history: createMemoryHistory(),
     routes: [
@@ -102,7 +105,8 @@ describe('duty screen', () => {
   })
 
   it('says who changed an alert when an action meets a 409, and shows the refreshed state', async () => {
-    const at = new Date(2026, 10, 23, 10, 42).toISOString()
+    // Shown in the centre's zone (TZ_DISPLAY, Asia/Shanghai by default), whatever the browser's zone.
+    const at = '2026-11-23T10:42:00+08:00'
     let refreshed = false
     const w = await mountDuty(
       list([alert({ id: 5, state: 'new', raisedAt: recent(3) })]),

@@ -1,4 +1,4 @@
-import type { Alert } from '../../../client/src/lib/live-types.ts'
+import type { Alert } from '#contract/api.ts'
 
 /** A whole alert as the server sends it (DESIGN §6), with the fields a test cares about overridden. */
 export function alertJson(over: Partial<Alert> = {}): Alert {

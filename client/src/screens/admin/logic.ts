@@ -1,15 +1,17 @@
 // Pure helpers of the admin screens: form validation (before anything is sent), the audit
 // query, and the GeoJSON check before an upload. Error values are message keys under
 // `admin.errors.*`, so the component translates them.
-import { ROLES, type Role } from '../../../../db/schema.ts'
-import { type GeoValidationError, validateCountyGeoJson } from '../../../../server/domain/geo.ts'
+import { ROLES, type Role } from '#contract/access.ts'
+import { type GeoValidationError, validateCountyGeoJson } from '#contract/geo.ts'
+import { isoInZone, parseIsoDateTime } from '#contract/zoned-time.ts'
+import { timeZone } from '../../lib/time-zone.ts'
 
 export { ROLES, type Role }
 
 export type FormErrors = Record<string, string>
 
 export const USERNAME = /^[A-Za-z][A-Za-z0-9_.-]{1,63}$/
-export const MIN_PASSWORD = 10
+export const MIN_PASSWORD = 12
 const TOWNSHIP_CODE = /^\d{9}$/
 
 export interface NewUserForm {
@@ -89,9 +91,10 @@ export function validateSilence(form: SilenceForm, now: Date): FormErrors {
   return errors
 }
 
-/** A `datetime-local` value in centre time → ISO-8601 with +08:00. */
-export function toCentreIso(local: string): string {
-  return local.length === 16 ? `${local}:00+08:00` : `${local}+08:00`
+/** A `datetime-local` value in centre time → ISO-8601 with the centre's offset. */
+export function toCentreIso(local: string, zone = timeZone()): string {
+  const parsed = parseIsoDateTime(local, zone)
+  return parsed ? isoInZone(parsed.ms, zone) : local
 }
 
 /** The silence request body: only the matchers that are set. */

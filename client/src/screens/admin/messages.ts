@@ -32,7 +32,7 @@ export default {
       actor: '操作人', action: '操作', from: '起', to: '止', search: '查询', at: '时间', target: '对象', change: '变更', note: '备注', ip: 'IP', next: '下一页', previous: '上一页', page: '第 {n} 页',
     },
     errors: {
-      required: '必填', tooLong: '太长', usernameFormat: '字母开头，2–64 位字母、数字或 _ . -', usernameTaken: '用户名已存在', passwordShort: '密码至少 10 位',
+      required: '必填', tooLong: '太长', usernameFormat: '字母开头，2–64 位字母、数字或 _ . -', usernameTaken: '用户名已存在', passwordShort: '密码至少 12 位',
       roleRequired: '至少选择一个角色', roleUnknown: '未知角色', townshipRequired: '乡镇角色须指定所属乡镇', townshipCode: '乡镇代码为 9 位数字',
       matcherRequired: '至少指定一个匹配条件（乡镇、规则或等级）', expiryPast: '到期时间须晚于现在', rangeOrder: '结束须晚于开始',
     },
@@ -70,7 +70,7 @@ export default {
       actor: 'Actor', action: 'Action', from: 'From', to: 'To', search: 'Search', at: 'Time', target: 'Target', change: 'Change', note: 'Note', ip: 'IP', next: 'Next', previous: 'Previous', page: 'Page {n}',
     },
     errors: {
-      required: 'required', tooLong: 'too long', usernameFormat: 'a letter, then 1–63 letters, digits, _ . or -', usernameTaken: 'already taken', passwordShort: 'at least 10 characters',
+      required: 'required', tooLong: 'too long', usernameFormat: 'a letter, then 1–63 letters, digits, _ . or -', usernameTaken: 'already taken', passwordShort: 'at least 12 characters',
       roleRequired: 'pick at least one role', roleUnknown: 'unknown role', townshipRequired: 'a township user needs a township', townshipCode: 'a township code has 9 digits',
       matcherRequired: 'match at least a township, a rule or a level', expiryPast: 'must be in the future', rangeOrder: 'must be after the start',
     },

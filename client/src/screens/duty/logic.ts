@@ -1,7 +1,12 @@
 // Pure logic of the duty console: queue order and filters, which actions a state allows,
 // age and deadline texts, action-form validation. No Vue, no I/O: unit-tested on its own.
+import { ALERT_ACTIONS, allowedActions as contractActions, isOpen } from '#contract/alerts.ts'
+import { localInputToIso as zonedInputToIso, localInputValue } from '#contract/zoned-time.ts'
+import { timeZone } from '../../lib/time-zone.ts'
 import type { AlertAction, AlertJson, AlertState, Level, Satisfaction, TimelineEntry } from './types.ts'
 import { SATISFACTIONS } from './types.ts'
+
+export { isOpen }
 
 export type UiLocale = 'zh-CN' | 'en'
 
@@ -31,10 +36,6 @@ const AGE_LIMIT_MS: Record<Exclude<AgeFilter, 'all'>, number> = {
 const time = (iso: string | null | undefined): number => {
   const t = iso ? Date.parse(iso) : Number.NaN
   return Number.isNaN(t) ? 0 : t
-}
-
-export function isOpen(alert: Pick<AlertJson, 'state'>): boolean {
-  return alert.state !== 'closed'
 }
 
 /** Open before closed; then the highest level first; within a level the newest raised first; then by id. */
@@ -81,23 +82,11 @@ export function moveSelection(current: number, delta: number, length: number): n
 // ---------------------------------------------------------------------------------------------
 // Actions
 
-export const ACTIONS: readonly AlertAction[] = ['ack', 'dispatch', 'resolve', 'close', 'escalate', 'comment']
+export const ACTIONS: readonly AlertAction[] = ALERT_ACTIONS
 
-const NEXT_BY_STATE: Record<AlertState, AlertAction | null> = {
-  new: 'ack',
-  acknowledged: 'dispatch',
-  dispatched: 'resolve',
-  resolved: 'close',
-  closed: null,
-}
-
-/** The actions legal in an alert's current state (DESIGN §6): the next step, escalate while open, comment always. */
-export function allowedActions(alert: Pick<AlertJson, 'state' | 'escalated'>): Set<AlertAction> {
-  const allowed = new Set<AlertAction>(['comment'])
-  const next = NEXT_BY_STATE[alert.state]
-  if (next) allowed.add(next)
-  if (isOpen(alert) && !alert.escalated) allowed.add('escalate')
-  return allowed
+/** The actions legal in an alert's current state: the contract's (the server refuses the others). */
+export function allowedActions(alert: Pick<AlertJson, 'state'>): Set<AlertAction> {
+  return new Set(contractActions(alert))
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -162,18 +151,14 @@ export function deadlineRunning(alert: Pick<AlertJson, 'state' | 'deadline'>): b
   return Boolean(alert.deadline) && (alert.state === 'dispatched' || alert.state === 'acknowledged')
 }
 
-/** `<input type="datetime-local">` value (local wall time) → ISO-8601 UTC; '' for empty or invalid. */
-export function localInputToIso(value: string): string {
-  if (!value) return ''
-  const t = new Date(value).getTime()
-  return Number.isNaN(t) ? '' : new Date(t).toISOString()
+/** `<input type="datetime-local">` value (wall time of the centre) → ISO-8601 UTC; '' for empty or invalid. */
+export function localInputToIso(value: string, zone = timeZone()): string {
+  return zonedInputToIso(value, zone)
 }
 
-/** An epoch → `datetime-local` value in the browser's zone (for the default deadline). */
-export function isoToLocalInput(epoch: number): string {
-  const d = new Date(epoch)
-  const pad = (n: number) => String(n).padStart(2, '0')
-  return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}T${pad(d.getHours())}:${pad(d.getMinutes())}`
+/** An epoch → `datetime-local` value in the centre's zone (for the default deadline). */
+export function isoToLocalInput(epoch: number, zone = timeZone()): string {
+  return localInputValue(epoch, zone)
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -285,17 +270,19 @@ export function lastChange(timeline: readonly TimelineEntry[] | undefined): Time
   return timeline.reduce((a, b) => (b.seq > a.seq ? b : a))
 }
 
-export function formatClock(iso: string, locale: UiLocale, timeZone?: string): string {
+/** "HH:mm" of an instant in the centre's zone. */
+export function formatClock(iso: string, locale: UiLocale, zone = timeZone()): string {
   const d = new Date(iso)
   if (Number.isNaN(d.getTime())) return ''
-  return new Intl.DateTimeFormat(locale, { hour: '2-digit', minute: '2-digit', hour12: false, ...(timeZone ? { timeZone } : {}) }).format(d)
+  return new Intl.DateTimeFormat(locale, { hour: '2-digit', minute: '2-digit', hour12: false, timeZone: zone }).format(d)
 }
 
-export function formatDateTime(iso: string | null | undefined, locale: UiLocale): string {
+/** Date and time of an instant in the centre's zone, in the UI's locale. */
+export function formatDateTime(iso: string | null | undefined, locale: UiLocale, zone = timeZone()): string {
   if (!iso) return ''
   const d = new Date(iso)
   if (Number.isNaN(d.getTime())) return ''
-  return new Intl.DateTimeFormat(locale, { year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', hour12: false }).format(d)
+  return new Intl.DateTimeFormat(locale, { year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', hour12: false, timeZone: zone }).format(d)
 }
 
 /** What to call an alert's rule: its name in the rule set, else its id; a level alert has no rule. */

@@ -1,4 +1,6 @@
 // Duty console messages; merged under `duty.` (see i18n/index.ts).
+import { contractLabels } from '../../i18n/contract-labels.ts'
+
 export default {
   zh: {
     title: '值班处置台',
@@ -25,7 +27,7 @@ export default {
       age7d: '7 天内',
       ageAll: '不限',
     },
-    state: { new: '新预警', acknowledged: '已签收', dispatched: '已分流', resolved: '已办结', closed: '已回访' },
+    state: contractLabels('zh').state,
     escalated: '挂牌督办',
     recovered: '已恢复',
     levelAlert: '等级预警',
@@ -168,7 +170,7 @@ export default {
       age7d: 'Last 7 days',
       ageAll: 'Any time',
     },
-    state: { new: 'New', acknowledged: 'Acknowledged', dispatched: 'Dispatched', resolved: 'Resolved', closed: 'Closed' },
+    state: contractLabels('en').state,
     escalated: 'Escalated',
     recovered: 'Recovered',
     levelAlert: 'Level alert',

@@ -1,28 +1,14 @@
-// The JSON the duty console receives (DESIGN §4, §6 and the township explanation): the server's
-// route schemas are the one definition; these are their inferred types.
-import type { z } from 'zod'
-import type { Jsonify } from '../../lib/api.ts'
-import type { Alert, TimelineEntry as TimelineEntrySchema } from '../../../../server/modules/alerts/schema.ts'
-import type { EventDetail, EventView, PartyView } from '../../../../server/modules/events/schema.ts'
-import type { Explanation, Signal, Township } from '../../../../server/modules/townships/schema.ts'
+// The JSON the duty console receives: the contract's types, inferred from the route schemas.
+import type { AlertDetail, EventDetail, EventView, ExplanationJson, TownshipJson as Township } from '#contract/api.ts'
 
-export { ALERT_STATES, SATISFACTIONS, type AlertAction, type AlertState, type Satisfaction } from '../../../../server/domain/alert-lifecycle.ts'
-export { LEVELS, type Level } from '../../../../server/domain/taxonomy.ts'
+export { ALERT_STATES, SATISFACTIONS, type AlertAction, type AlertState, type Satisfaction } from '#contract/alerts.ts'
+export type { Alert as AlertJson, ExplanationJson, Page, Party, SignalJson, TimelineEntry } from '#contract/api.ts'
+export { LEVELS, type Level } from '#contract/taxonomy.ts'
 
-export type AlertJson = Alert
-export type TimelineEntry = z.infer<typeof TimelineEntrySchema>
-export type AlertDetailJson = AlertJson & { timeline?: TimelineEntry[] }
-export type Party = z.infer<typeof PartyView>
+export type AlertDetailJson = AlertDetail['alert'] & { timeline?: AlertDetail['timeline'] }
 /** An event from the list, or from the detail view with its parties (masked by role) and history. */
-export type EventJson = EventView & Partial<Pick<z.infer<typeof EventDetail>, 'parties' | 'partiesMasked' | 'history'>>
-export type SignalJson = Jsonify<z.infer<typeof Signal>>
-export type ExplanationJson = Jsonify<z.infer<typeof Explanation>>
-export type TownshipJson = Jsonify<z.infer<typeof Township>> & { explanation?: ExplanationJson | null }
-
-export interface Page<T> {
-  items: T[]
-  nextCursor: string | null
-}
+export type EventJson = EventView & Partial<Pick<EventDetail, 'parties' | 'partiesMasked' | 'history'>>
+export type TownshipJson = Township & { explanation?: ExplanationJson | null }
 
 /** A short message at the top of the duty console. */
 export interface Notice {

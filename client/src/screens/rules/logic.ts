@@ -1,6 +1,9 @@
 // Pure helpers of the rules workbench: server validation errors → editor diagnostics, the
 // rule-set diff between versions, and backtest aggregation. No Vue, no I/O.
-import type { AlertLevel, RuleDocument, RuleKind, RuleSetDocument } from '../../../../server/domain/ruleset.ts'
+import type { AlertLevel, RuleDocument, RuleKind, RuleSetDocument } from '#contract/rules.ts'
+import { DEFAULT_LEVELS } from '#contract/taxonomy.ts'
+import { addDays, dateTime, isoInZone, localDate, midnightIso, parseIsoDateTime } from '#contract/zoned-time.ts'
+import { timeZone } from '../../lib/time-zone.ts'
 
 export type { AlertLevel, RuleDocument, RuleKind, RuleSetDocument }
 
@@ -133,7 +136,7 @@ export function newRule(existingIds: readonly string[]): RuleDocument {
 }
 
 export function emptyRuleSet(): RuleSetDocument {
-  return { levels: { yellow: 30, orange: 55, red: 80 }, hysteresis: 5, rules: [] }
+  return { levels: { ...DEFAULT_LEVELS }, hysteresis: 5, rules: [] }
 }
 
 // ---------------------------------------------------------------- diff
@@ -227,18 +230,12 @@ export interface BacktestResult {
 
 export const CHART_LEVELS = ['yellow', 'orange', 'red'] as const
 
-export const CENTRE_TZ = 'Asia/Shanghai'
-
 /** YYYY-MM-DD of an instant in the centre's time zone. */
-export function dayOf(instant: string | number | Date, timeZone = CENTRE_TZ): string {
-  return new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' }).format(new Date(instant))
+export function dayOf(instant: string | number | Date, zone = timeZone()): string {
+  return localDate(new Date(instant).getTime(), zone)
 }
 
-export function addDays(day: string, n: number): string {
-  const d = new Date(`${day}T00:00:00Z`)
-  d.setUTCDate(d.getUTCDate() + n)
-  return d.toISOString().slice(0, 10)
-}
+export { addDays }
 
 export function daysBetween(from: string, to: string): string[] {
   const out: string[] = []
@@ -247,23 +244,23 @@ export function daysBetween(from: string, to: string): string[] {
 }
 
 /** The default backtest range: the last `days` days up to today (inclusive). */
-export function defaultRange(now: Date, days = 30, timeZone = CENTRE_TZ): { from: string; to: string } {
-  const to = dayOf(now, timeZone)
+export function defaultRange(now: Date, days = 30, zone = timeZone()): { from: string; to: string } {
+  const to = dayOf(now, zone)
   return { from: addDays(to, -(days - 1)), to }
 }
 
-/** Inclusive day inputs → the half-open `[from, to)` instants the backtest takes (centre time, +08:00). */
-export function rangeToInstants(from: string, to: string): { from: string; to: string } {
-  return { from: `${from}T00:00:00+08:00`, to: `${addDays(to, 1)}T00:00:00+08:00` }
+/** Inclusive day inputs → the half-open `[from, to)` instants the backtest takes (local midnights of the centre). */
+export function rangeToInstants(from: string, to: string, zone = timeZone()): { from: string; to: string } {
+  return { from: midnightIso(from, zone), to: midnightIso(addDays(to, 1), zone) }
 }
 
 /** Alerts raised per day and level over every day of [from, to] (zeros included), for stacked bars. */
-export function alertsPerDay(alerts: readonly BacktestAlert[], from: string, to: string, timeZone = CENTRE_TZ): { days: string[]; series: Record<(typeof CHART_LEVELS)[number], number[]> } {
+export function alertsPerDay(alerts: readonly BacktestAlert[], from: string, to: string, zone = timeZone()): { days: string[]; series: Record<(typeof CHART_LEVELS)[number], number[]> } {
   const days = daysBetween(from, to)
   const index = new Map(days.map((d, i) => [d, i]))
   const series = { yellow: days.map(() => 0), orange: days.map(() => 0), red: days.map(() => 0) }
   for (const alert of alerts) {
-    const i = index.get(dayOf(alert.raisedAt, timeZone))
+    const i = index.get(dayOf(alert.raisedAt, zone))
     if (i === undefined || !(alert.level in series)) continue
     series[alert.level as keyof typeof series][i]! += 1
   }
@@ -298,16 +295,14 @@ export function diffByTownship(diff: BacktestResult['diff']): TownshipDiffRow[] 
 // ---------------------------------------------------------------- display
 
 /** An instant in the centre's time zone, e.g. 2026-11-23 14:05. */
-export function formatInstant(iso: string | null | undefined, timeZone = CENTRE_TZ): string {
+export function formatInstant(iso: string | null | undefined, zone = timeZone()): string {
   if (!iso) return '—'
-  const d = new Date(iso)
-  if (Number.isNaN(d.getTime())) return iso
-  const parts = new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' }).formatToParts(d)
-  const get = (type: string) => parts.find((p) => p.type === type)?.value ?? ''
-  return `${get('year')}-${get('month')}-${get('day')} ${get('hour')}:${get('minute')}`
+  const t = Date.parse(iso)
+  return Number.isNaN(t) ? iso : dateTime(t, zone)
 }
 
 /** A `datetime-local` input value (centre time) → ISO-8601 with the centre's offset. */
-export function localInputToIso(value: string): string {
-  return value.length === 16 ? `${value}:00+08:00` : `${value}+08:00`
+export function localInputToIso(value: string, zone = timeZone()): string {
+  const parsed = parseIsoDateTime(value, zone)
+  return parsed ? isoInZone(parsed.ms, zone) : value
 }

@@ -1,4 +1,6 @@
 // Pure helpers of the township page.
+import { DEFAULT_LEVELS, type LevelThresholds } from '#contract/taxonomy.ts'
+import { parseLevels } from '../../lib/levels.ts'
 
 export interface HistoryPoint {
   /** ISO date or date-time. */
@@ -30,18 +32,12 @@ export function normalizeHistory(body: unknown): HistoryPoint[] {
   return out.sort((a, b) => Date.parse(a.at) - Date.parse(b.at))
 }
 
-export interface LevelThresholds {
-  yellow: number
-  orange: number
-  red: number
-}
+export type { LevelThresholds }
+/** The defaults until the live rule set is known: the contract's. */
+export const DEFAULT_THRESHOLDS: Readonly<LevelThresholds> = DEFAULT_LEVELS
 
-export const DEFAULT_THRESHOLDS: LevelThresholds = { yellow: 30, orange: 55, red: 80 }
-
-/** The live rule set's `levels`, or the defaults of DESIGN §5. */
+/** The live rule set's `levels` (the body itself, or under `ruleset` or `document`), or the defaults. */
 export function thresholdsOf(ruleset: unknown): LevelThresholds {
-  const levels = (ruleset as { levels?: Partial<LevelThresholds>; ruleset?: { levels?: Partial<LevelThresholds> }; document?: { levels?: Partial<LevelThresholds> } } | null)
-  const l = levels?.levels ?? levels?.ruleset?.levels ?? levels?.document?.levels
-  if (l && typeof l.yellow === 'number' && typeof l.orange === 'number' && typeof l.red === 'number') return { yellow: l.yellow, orange: l.orange, red: l.red }
-  return DEFAULT_THRESHOLDS
+  const body = ruleset as { ruleset?: unknown; document?: unknown } | null
+  return parseLevels(body) ?? parseLevels(body?.ruleset) ?? parseLevels(body?.document) ?? DEFAULT_THRESHOLDS
 }

@@ -1,5 +1,13 @@
 import { api } from '../../lib/api.ts'
-import type { ScoreSignal } from '../../lib/live-types.ts'
+
+/** One contributing signal of a score, read tolerantly (GET /api/v1/townships/:code → explanation.signals). */
+interface ScoreSignal {
+  ruleId?: string
+  ruleName?: string
+  name?: string
+  points?: number
+  pointsNow?: number
+}
 
 export interface TopSignal {
   name: string

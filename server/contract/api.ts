@@ -1,0 +1,34 @@
+// The JSON of the REST API as the client receives it (docs/architecture.md, "The contract"):
+// inferred from the route schemas, which stay the one definition. Types only.
+import type { z } from 'zod'
+import type { Alert as AlertSchema, AlertDetail as AlertDetailSchema, TimelineEntry as TimelineEntrySchema } from '../modules/alerts/schema.ts'
+import type { EventDetail as EventDetailSchema, EventView as EventViewSchema, PartyView } from '../modules/events/schema.ts'
+import type { SessionResponse as SessionResponseSchema } from '../modules/session/schema.ts'
+import type { Explanation, ScoreHistory as ScoreHistorySchema, Signal, Township } from '../modules/townships/schema.ts'
+
+/** What a server type looks like after JSON: dates become ISO strings. */
+export type Jsonify<T> = T extends Date ? string : T extends object ? { [K in keyof T]: Jsonify<T[K]> } : T
+
+/** A page of a list endpoint: `nextCursor` is null at the end. */
+export interface Page<T> {
+  items: T[]
+  nextCursor: string | null
+}
+
+/** An alert as JSON: the same in REST answers and realtime messages. */
+export type Alert = z.infer<typeof AlertSchema>
+export type TimelineEntry = z.infer<typeof TimelineEntrySchema>
+/** `GET /api/v1/alerts/:id`. */
+export type AlertDetail = z.infer<typeof AlertDetailSchema>
+
+export type EventView = z.infer<typeof EventViewSchema>
+export type Party = z.infer<typeof PartyView>
+export type EventDetail = z.infer<typeof EventDetailSchema>
+
+export type TownshipJson = Jsonify<z.infer<typeof Township>>
+export type SignalJson = Jsonify<z.infer<typeof Signal>>
+export type ExplanationJson = Jsonify<z.infer<typeof Explanation>>
+export type ScoreHistory = Jsonify<z.infer<typeof ScoreHistorySchema>>
+
+/** `GET`/`POST /api/v1/session`: who is signed in, the CSRF token, and the centre's time zone. */
+export type SessionResponse = z.infer<typeof SessionResponseSchema>
