@@ -145,7 +145,8 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     keepAliveTimeout: timeouts.keepAliveMs,
     http: { headersTimeout: timeouts.headersMs, connectionsCheckingInterval: timeouts.checkIntervalMs },
     forceCloseConnections: 'idle',
-    trustProxy: false,
+    // TRUST_PROXY: believe X-Forwarded-* only from the configured proxy (off by default).
+    trustProxy: options.config.trustProxy,
     // A malformed %-escape or an overlong path parameter fails before routing: answer it in the API's error shape.
     frameworkErrors,
     // One line per request would dominate the log at feed rates; failures are logged by the error handler.

@@ -22,6 +22,25 @@ export interface Config {
   tzDisplay: string
   production: boolean
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent'
+  /**
+   * Whether to believe X-Forwarded-* from a reverse proxy (for the client address and https, so the
+   * session cookie gets Secure behind a TLS proxy): false (default), true, or the proxy's addresses.
+   */
+  trustProxy: boolean | string[]
+  /** Unset: /metrics is open; set: it needs `Authorization: Bearer <METRICS_TOKEN>`. */
+  metricsToken: string | undefined
+}
+
+/** Variables whose rejected value is never printed back (it may be a real secret). */
+const SECRET_VARIABLES: ReadonlySet<string> = new Set(['ADMIN_PASSWORD', 'FEED_TOKEN', 'SECRET_KEY', 'METRICS_TOKEN', 'DATABASE_URL'])
+
+const PROXY_ADDRESS = /^[0-9a-fA-F:.]+(\/\d{1,3})?$|^(loopback|linklocal|uniquelocal)$/
+
+function parseTrustProxy(value: string): boolean | string[] | null {
+  if (value === '1' || value === 'true') return true
+  if (value === '0' || value === 'false') return false
+  const list = value.split(',').map((v) => v.trim()).filter(Boolean)
+  return list.length && list.every((v) => PROXY_ADDRESS.test(v)) ? list : null
 }
 
 const flag = (name: string) =>
@@ -52,6 +71,11 @@ const envSchema = z.object({
   SECRET_KEY: z.string().min(32, 'SECRET_KEY must be at least 32 characters (e.g. `openssl rand -hex 32`)').optional(),
   TZ_DISPLAY: z.string().refine(isTimeZone, 'TZ_DISPLAY must be an IANA time zone such as Asia/Shanghai').default(DEFAULT_TIME_ZONE),
   NODE_ENV: z.enum(['development', 'production', 'test'], { error: 'NODE_ENV must be development, production or test' }).default('development'),
+  TRUST_PROXY: z
+    .string()
+    .refine((v) => parseTrustProxy(v) !== null, 'TRUST_PROXY must be 1 or 0, or a comma-separated list of proxy addresses (e.g. 127.0.0.1,10.0.0.0/8)')
+    .default('0'),
+  METRICS_TOKEN: z.string().min(24, 'METRICS_TOKEN must be at least 24 characters').optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], { error: 'LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent' }).default('info'),
 })
 
@@ -64,7 +88,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   if (!parsed.success) {
     const lines = parsed.error.issues.map((issue) => {
       const name = String(issue.path[0] ?? '')
-      const got = name in present ? ` (got ${JSON.stringify(present[name])})` : ''
+      const got = name in present && !SECRET_VARIABLES.has(name) ? ` (got ${JSON.stringify(present[name])})` : ''
       return `${issue.message}${got}`
     })
     throw new ConfigError(`invalid configuration: ${lines.join('; ')}`)
@@ -83,5 +107,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     tzDisplay: e.TZ_DISPLAY,
     production: e.NODE_ENV === 'production',
     logLevel: e.LOG_LEVEL,
+    trustProxy: parseTrustProxy(e.TRUST_PROXY)!,
+    metricsToken: e.METRICS_TOKEN,
   }
 }

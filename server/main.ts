@@ -6,6 +6,7 @@ import { connectDatabase, type DatabaseHandle } from '../db/connect.ts'
 import { MigrationError, migrateToLatest } from '../db/migrate.ts'
 import { seedDemoCounty } from '../db/seed/demo-county.ts'
 import { buildApp } from './app.ts'
+import { makeDataDirPrivate } from './data-dir.ts'
 import { bootstrap, DEMO_USERS } from './bootstrap.ts'
 import { ConfigError, type Config, loadConfig } from './config.ts'
 import { productionConfigProblem, productionSafetyProblem } from './production-safety.ts'
@@ -38,17 +39,25 @@ async function openDatabase(config: Config): Promise<DatabaseHandle> {
   }
   const dataDir = resolve(config.dataDir, 'pglite')
   try {
-    mkdirSync(dataDir, { recursive: true })
+    mkdirSync(dataDir, { recursive: true, mode: 0o700 })
   } catch (err) {
     throw new StartupError(`cannot create the data directory ${dataDir} (DATA_DIR): ${(err as Error).message}`)
   }
-  return connectDatabase({ kind: 'pglite', dataDir })
+  const handle = await connectDatabase({ kind: 'pglite', dataDir })
+  // PGlite unpacks a fresh cluster with mode 0666 regardless of the umask: tighten what it wrote.
+  makeDataDirPrivate(dataDir)
+  return handle
 }
 
 async function start(): Promise<void> {
   const config = loadConfig()
   const unsafeConfig = productionConfigProblem(config)
   if (unsafeConfig) throw new StartupError(unsafeConfig)
+  try {
+    makeDataDirPrivate(resolve(config.dataDir))
+  } catch (err) {
+    throw new StartupError(`cannot make the data directory ${resolve(config.dataDir)} private (DATA_DIR): ${(err as Error).message}`)
+  }
   const database = await openDatabase(config)
   await migrateToLatest(database.db)
   const unsafe = await productionSafetyProblem(database.db, config)

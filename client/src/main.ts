@@ -1,6 +1,7 @@
 import { createPinia } from 'pinia'
 import { createApp } from 'vue'
 import App from './App.vue'
+import './fonts.ts'
 import { i18n } from './i18n/index.ts'
 import { installSessionGuard, router } from './router.ts'
 

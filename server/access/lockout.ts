@@ -53,3 +53,27 @@ export class UnknownUserThrottle {
     return this.#entries.size
   }
 }
+
+/**
+ * Runs sign-in attempts for one username one after another (in arrival order), so that parallel
+ * guesses each see the failures counted before them and cannot outrun the lock. Other usernames
+ * are not held up. In one process; several processes each keep their own queue.
+ */
+export class PerAccountQueue {
+  readonly #tails = new Map<string, Promise<unknown>>()
+
+  run<T>(key: string, task: () => Promise<T>): Promise<T> {
+    const previous = this.#tails.get(key) ?? Promise.resolve()
+    const result = previous.then(task, task)
+    const tail = result.catch(() => {})
+    this.#tails.set(key, tail)
+    void tail.then(() => {
+      if (this.#tails.get(key) === tail) this.#tails.delete(key)
+    })
+    return result
+  }
+
+  get size(): number {
+    return this.#tails.size
+  }
+}

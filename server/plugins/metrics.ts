@@ -1,6 +1,8 @@
 import type { FastifyInstance } from 'fastify'
 import fp from 'fastify-plugin'
 import { Counter, collectDefaultMetrics, Histogram, Registry } from 'prom-client'
+import { sameSecret } from '../access/secrets.ts'
+import { HttpError } from '../http-errors.ts'
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -34,7 +36,12 @@ export default fp(async function metrics(app: FastifyInstance) {
     duration.observe({ method: request.method, route }, reply.elapsedTime / 1000)
   })
 
-  app.get('/metrics', { schema: { hide: true } }, async (_request, reply) => {
+  const token = app.config.metricsToken
+  app.get('/metrics', { schema: { hide: true } }, async (request, reply) => {
+    // METRICS_TOKEN set: only a scraper holding it may read (docs/architecture.md); unset: open.
+    if (token && !sameSecret(/^Bearer (.+)$/.exec(request.headers.authorization ?? '')?.[1] ?? '', token)) {
+      throw new HttpError(401, 'unauthenticated', 'GET /metrics needs Authorization: Bearer <METRICS_TOKEN>', { headers: { 'www-authenticate': 'Bearer' } })
+    }
     reply.type(registry.contentType)
     return registry.metrics()
   })

@@ -1,7 +1,7 @@
 import type { FastifyReply, FastifyRequest } from 'fastify'
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod'
 import { z } from 'zod'
-import { lockDurationMs, retryAfterSeconds, UnknownUserThrottle } from '../../access/lockout.ts'
+import { lockDurationMs, PerAccountQueue, retryAfterSeconds, UnknownUserThrottle } from '../../access/lockout.ts'
 import type { UserPrincipal } from '../../access/principal.ts'
 import { hashPassword, verifyPassword } from '../../access/secrets.ts'
 import { HttpError } from '../../http-errors.ts'
@@ -50,6 +50,7 @@ function setSessionCookie(request: FastifyRequest, reply: FastifyReply, token: s
 
 const routes: FastifyPluginAsyncZod = async (app) => {
   const unknownUsers = new UnknownUserThrottle()
+  const perAccount = new PerAccountQueue()
   // Verifying against a real hash for unknown users keeps the answer time the same either way.
   let dummyHash: Promise<string> | undefined
   const timingDecoy = () => (dummyHash ??= hashPassword('timing-decoy-not-a-password'))
@@ -60,7 +61,7 @@ const routes: FastifyPluginAsyncZod = async (app) => {
       schema: { tags: ['session'], summary: 'Sign in', body: Login, response: { 200: SessionResponse } },
       config: { rateLimit: SIGN_IN_RATE_LIMIT },
     },
-    async (request, reply) => {
+    (request, reply) => perAccount.run(request.body.username, async () => {
       const { username, password } = request.body
       const now = app.now()
       const user = await findUserByUsername(app.db, username)
@@ -96,7 +97,7 @@ const routes: FastifyPluginAsyncZod = async (app) => {
       })
       setSessionCookie(request, reply, token, USER_SESSION)
       return { user: { username: user.username, roles: user.roles, ...(user.township ? { township: user.township } : {}) }, csrfToken, timeZone: app.config.tzDisplay }
-    },
+    }),
   )
 
   app.post(

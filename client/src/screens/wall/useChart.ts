@@ -1,4 +1,5 @@
 import { type InjectionKey, type Ref, inject, onBeforeUnmount, onMounted, ref, watch } from 'vue'
+import { fontsFor, UI_FONT } from '../../fonts.ts'
 import { type EChartsCoreOption, type ECharts, init, preferredRenderer } from './echarts.ts'
 
 /** The wall's current `transform: scale` factor, provided by WallScreen. */
@@ -38,10 +39,18 @@ export function useChart(el: Ref<HTMLElement | null>, setup: ChartSetup) {
 
   function create(): void {
     if (!el.value) return
+    // The glyphs of the labels first (the option's text and the page's), then measure and draw.
+    const pending = fontsFor(`${JSON.stringify(setup.option())}${el.value.ownerDocument.body?.innerText ?? ''}`)
+    if (pending) void pending.then(build)
+    else build()
+  }
+
+  function build(): void {
+    if (!el.value) return
     chart?.dispose()
     dpr = chartPixelRatio(scale.value)
     chart = init(el.value, null, { renderer: preferredRenderer(), devicePixelRatio: dpr, width: setup.width, height: setup.height })
-    chart.setOption({ animation, ...setup.option() })
+    chart.setOption({ animation, textStyle: { fontFamily: UI_FONT }, ...setup.option() })
     setup.ready?.(chart)
     created.value++
   }
