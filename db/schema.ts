@@ -257,6 +257,81 @@ export interface SilenceTable {
   revokedBy: string | null
 }
 
+export const CHANNEL_KINDS = ['webhook', 'wecom', 'dingtalk', 'feishu', 'email', 'sms'] as const
+export type ChannelKind = (typeof CHANNEL_KINDS)[number]
+
+export interface NotificationChannelTable {
+  id: Generated<number>
+  name: string
+  kind: ChannelKind
+  config: Json<Record<string, unknown>>
+  secret: string | null
+  enabled: ColumnType<boolean, boolean | undefined, boolean>
+  ratePerMinute: ColumnType<number, number | undefined, number>
+  maxAttempts: ColumnType<number, number | undefined, number>
+  createdBy: string
+  createdAt: CreatedAt
+  updatedAt: ColumnType<Date, Date | string | undefined, Date | string>
+}
+
+export interface RouteMatch {
+  townships?: string[]
+  levels?: AlertLevel[]
+  /** Rule ids; `level` names level alerts. */
+  rules?: string[]
+  /** Local time of day in TZ_DISPLAY, "HH:MM"; from > to spans midnight. */
+  hours?: { from: string; to: string }
+}
+
+export interface NotificationRouteTable {
+  id: Generated<number>
+  name: string
+  match: Json<RouteMatch>
+  channels: Json<number[]>
+  enabled: ColumnType<boolean, boolean | undefined, boolean>
+  createdBy: string
+  createdAt: CreatedAt
+  updatedAt: ColumnType<Date, Date | string | undefined, Date | string>
+}
+
+/** What a notification says: no personal data, no event free text. */
+export interface NotificationMessage {
+  kind: 'raised' | 'escalated' | 'test'
+  alertId: number | null
+  township: { code: string; name: string } | null
+  level: AlertLevel | null
+  rule: string | null
+  count: number | null
+  deadline: string | null
+  link: string
+  at: string
+}
+
+export interface NotificationOutboxTable {
+  id: Generated<number>
+  channelId: number
+  idempotencyKey: string
+  alertId: number | null
+  township: string | null
+  message: Json<NotificationMessage>
+  state: ColumnType<'pending' | 'sent' | 'dead', 'pending' | undefined, 'pending' | 'sent' | 'dead'>
+  attempts: ColumnType<number, number | undefined, number>
+  nextAttemptAt: Timestamp
+  lastError: string | null
+  createdAt: CreatedAt
+  sentAt: Date | null
+}
+
+export interface DutyShiftTable {
+  id: Generated<number>
+  startsAt: Timestamp
+  endsAt: Timestamp
+  dutyOfficer: string
+  shiftLeader: string
+  createdBy: string
+  createdAt: CreatedAt
+}
+
 export interface Database {
   alert: AlertTable
   alertChange: AlertChangeTable
@@ -274,6 +349,10 @@ export interface Database {
   event: EventTable
   eventHistory: EventHistoryTable
   zeroReport: ZeroReportTable
+  notificationChannel: NotificationChannelTable
+  notificationRoute: NotificationRouteTable
+  notificationOutbox: NotificationOutboxTable
+  dutyShift: DutyShiftTable
 }
 
 export type Region = Selectable<RegionTable>
@@ -291,3 +370,7 @@ export type ZeroReportRow = Selectable<ZeroReportTable>
 export type AlertRow = Selectable<AlertTable>
 export type AlertChangeRow = Selectable<AlertChangeTable>
 export type SilenceRow = Selectable<SilenceTable>
+export type NotificationChannelRow = Selectable<NotificationChannelTable>
+export type NotificationRouteRow = Selectable<NotificationRouteTable>
+export type NotificationOutboxRow = Selectable<NotificationOutboxTable>
+export type DutyShiftRow = Selectable<DutyShiftTable>

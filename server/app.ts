@@ -22,6 +22,9 @@ import rulesetRoutes from './modules/rulesets/routes.ts'
 import sessionRoutes from './modules/session/routes.ts'
 import userRoutes from './modules/users/routes.ts'
 import silenceRoutes from './modules/silences/routes.ts'
+import notificationsPlugin, { type NotificationsPluginOptions } from './modules/notifications/plugin.ts'
+import notificationRoutes from './modules/notifications/routes.ts'
+import rosterRoutes from './modules/notifications/roster-routes.ts'
 import access from './plugins/access.ts'
 import engine, { type EnginePluginOptions } from './plugins/engine.ts'
 import databaseStatus, { type DatabaseStatusOptions } from './plugins/database-status.ts'
@@ -56,6 +59,8 @@ export interface AppOptions {
   realtime?: Omit<RealtimeOptions, 'pool'>
   /** Alerts tuning (auto-escalation interval). */
   alerts?: AlertsPluginOptions
+  /** Notification outbox tuning (poll, backoff, timeouts), the external URL in links. */
+  notifications?: NotificationsPluginOptions
   /** Risk engine tuning (tick and refresh intervals, leadership retry). */
   engine?: Omit<EnginePluginOptions, 'pool'>
   /** How often the database is probed so live clients learn of an outage. */
@@ -170,6 +175,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   await app.register(events, { personalData: options.personalData })
   await app.register(realtime, { ...options.realtime, pool: options.database.pool })
   await app.register(alertsPlugin, options.alerts ?? {})
+  await app.register(notificationsPlugin, options.notifications ?? {})
   await app.register(engine, { ...options.engine, pool: options.database.pool })
 
   await app.register(healthRoutes)
@@ -188,6 +194,8 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   await app.register(simulatorRoutes)
   await app.register(alertRoutes)
   await app.register(silenceRoutes)
+  await app.register(notificationRoutes)
+  await app.register(rosterRoutes)
 
   await app.register(staticClient)
   return app

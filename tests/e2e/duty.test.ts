@@ -168,7 +168,7 @@ describe('the duty console, in a real browser', () => {
       })
     })
     await page.goto(`${server.url}/duty`)
-    await page.locator('[data-test="live-state"].live-online').waitFor({ timeout: 15_000 })
+    await page.locator('[data-test="connection-badge"][data-state="online"]').waitFor({ timeout: 15_000 })
     const id = ids[0]!
     const row = page.locator(`[data-test="alert-row"][data-id="${id}"]`)
     await row.waitFor({ timeout: 15_000 })

@@ -1,5 +1,8 @@
-// Wires the realtime connection to the stores (risk, alerts, events) and keeps the data honest
-// when the socket is down: REST catch-up on reconnect and a slow REST poll while offline.
+// The client's one `/live` connection (docs/architecture.md, "Realtime"): it feeds the stores
+// (risk, alerts, events) every screen reads, and keeps the data honest when the socket is down —
+// retry after refusal and restart jitter (lib/socket.ts), REST catch-up on reconnect and a slow
+// REST poll while offline. Screens share it: the first `startLive` opens it, the last stop closes
+// it, and each screen brings the REST catch-up of what it shows.
 import { useAlertsStore } from '../stores/alerts.ts'
 import { useEventsStore } from '../stores/events.ts'
 import { useRiskStore } from '../stores/risk.ts'
@@ -10,6 +13,13 @@ import { connectLive, type SocketFactory } from './socket.ts'
 export interface StartLiveOptions {
   /** Signed out or session gone: the screen sends the user to the login page. */
   onUnauthorized(): void
+  /**
+   * The REST reload of what this screen shows, after being offline since `since` (epoch ms;
+   * null: unknown). Default: everything the wall shows. Snapshot and alert changes arrive on
+   * the socket by themselves; this covers what the socket does not replay.
+   */
+  catchUp?(since: number | null): Promise<unknown>
+  /** Used by the screen that opens the connection (tests pass a fake socket). */
   factory?: SocketFactory
   /** REST poll period while not connected, ms. */
   pollMs?: number
@@ -30,11 +40,51 @@ export async function loadInitial(): Promise<void> {
   await Promise.all([risk.load(), risk.loadRuleSet(), alerts.load(), events.load()])
 }
 
-/** Starts the live connection; returns the function that stops it and every timer it started. */
-export function startLive(options: StartLiveOptions): () => void {
+/** The wall's catch-up: scores, rule set, alerts, and the events that occurred while away. */
+export function wallCatchUp(since: number | null): Promise<unknown> {
   const risk = useRiskStore()
   const alerts = useAlertsStore()
   const events = useEventsStore()
+  return Promise.all([risk.load(), risk.loadRuleSet(), alerts.load(), events.load(Date.now(), since === null ? undefined : since - 60_000)])
+}
+
+interface Subscriber {
+  onUnauthorized(): void
+  catchUp(since: number | null): Promise<unknown>
+}
+
+interface SharedLive {
+  subscribers: Set<Subscriber>
+  stop(): void
+}
+
+let shared: SharedLive | null = null
+
+/**
+ * Joins the live connection (opening it if no screen holds it); returns the function that
+ * leaves it. When the last screen leaves, the socket and every timer it started stop.
+ */
+export function startLive(options: StartLiveOptions): () => void {
+  const subscriber: Subscriber = { onUnauthorized: options.onUnauthorized, catchUp: options.catchUp ?? wallCatchUp }
+  const live = (shared ??= openLive(options))
+  live.subscribers.add(subscriber)
+  let left = false
+  return () => {
+    if (left) return
+    left = true
+    live.subscribers.delete(subscriber)
+    if (live.subscribers.size === 0) {
+      live.stop()
+      if (shared === live) shared = null
+    }
+  }
+}
+
+function openLive(options: StartLiveOptions): SharedLive {
+  const risk = useRiskStore()
+  const alerts = useAlertsStore()
+  const events = useEventsStore()
+  const subscribers = new Set<Subscriber>()
   let wasOffline = false
   let offlineSince: number | null = null
   let catchingUp = false
@@ -65,14 +115,14 @@ export function startLive(options: StartLiveOptions): () => void {
 
   const guard = (promise: Promise<unknown>) =>
     promise.catch((err: unknown) => {
-      if (err instanceof ApiError && err.status === 401) options.onUnauthorized()
+      if (err instanceof ApiError && err.status === 401) for (const s of [...subscribers]) s.onUnauthorized()
     })
 
   async function catchUp(since: number | null): Promise<void> {
     if (catchingUp) return
     catchingUp = true
     try {
-      await guard(Promise.all([risk.load(), risk.loadRuleSet(), alerts.load(), events.load(Date.now(), since === null ? undefined : since - 60_000)]))
+      await guard(Promise.all([...subscribers].map((s) => s.catchUp(since))))
     } finally {
       catchingUp = false
     }
@@ -89,11 +139,11 @@ export function startLive(options: StartLiveOptions): () => void {
         risk.applyChanges(message)
       },
       alertNew(message) {
-        alerts.upsert(message.alert)
+        alerts.applyNew(message)
         risk.noteSeq(message.seq)
       },
       alertUpdated(message) {
-        alerts.upsert(message.alert)
+        alerts.applyUpdated(message)
         risk.noteSeq(message.seq)
       },
       eventNew(message) {
@@ -129,12 +179,15 @@ export function startLive(options: StartLiveOptions): () => void {
   }, options.pollMs ?? 60_000)
   const housekeeping = setInterval(() => events.rollover(), options.housekeepingMs ?? 60_000)
 
-  return () => {
-    clearInterval(poll)
-    clearInterval(housekeeping)
-    if (batchTimer) clearTimeout(batchTimer)
-    batchTimer = null
-    pendingEvents = []
-    connection.close()
+  return {
+    subscribers,
+    stop() {
+      clearInterval(poll)
+      clearInterval(housekeeping)
+      if (batchTimer) clearTimeout(batchTimer)
+      batchTimer = null
+      pendingEvents = []
+      connection.close()
+    },
   }
 }

@@ -29,7 +29,6 @@ export type SocketFactory = (uri: string, options: Partial<ManagerOptions & Sock
 export interface LiveOptions {
   /** The last seq seen, read at every (re)connect. */
   getOffset(): number
-  url?: string
   factory?: SocketFactory
   /** Manual retry after a refused handshake (Socket.IO does not retry those by itself), in ms. */
   retryAfterRefusal?: number
@@ -45,8 +44,7 @@ export interface LiveConnection {
 const UNAUTHORIZED = /unauthori[sz]ed|forbidden|401|session/i
 
 export function connectLive(handlers: LiveHandlers, options: LiveOptions): LiveConnection {
-  const factory = options.factory ?? io
-  const socket = factory(options.url ?? LIVE_NAMESPACE, {
+  const socketOptions: Partial<ManagerOptions & SocketOptions> = {
     transports: ['websocket'],
     withCredentials: true,
     auth: (cb: (data: LiveAuth) => void) => cb({ offset: options.getOffset() }),
@@ -55,7 +53,9 @@ export function connectLive(handlers: LiveHandlers, options: LiveOptions): LiveC
     reconnectionDelayMax: 15_000,
     randomizationFactor: 0.5,
     timeout: 10_000,
-  })
+  }
+  // The client's one connection to `/live` (LIVE_NAMESPACE); tests hand in a fake socket.
+  const socket: LiveSocket = options.factory ? options.factory(LIVE_NAMESPACE, socketOptions) : io('/live', socketOptions)
   let retry: ReturnType<typeof setTimeout> | null = null
   let closed = false
   let restarting = false

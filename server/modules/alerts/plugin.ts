@@ -2,7 +2,7 @@ import type { FastifyInstance } from 'fastify'
 import fp from 'fastify-plugin'
 import { Counter, Gauge } from 'prom-client'
 import type { LastEventSnapshot } from '../../../db/schema.ts'
-import { type AlertChange, type AlertDecision, applyDecisions, escalateOverdue } from './service.ts'
+import { type AlertChange, type AlertDecision, applyDecisions, type ChangesHook, escalateOverdue } from './service.ts'
 
 /** What the engine runner (and anyone else producing alert changes) calls. */
 export interface AlertsApi {
@@ -12,6 +12,12 @@ export interface AlertsApi {
   escalateOverdue(now?: Date): Promise<AlertChange[]>
   /** For callers that applied changes inside their own transaction: call after commit. */
   publish(changes: readonly AlertChange[]): void
+  /** Adds work to every alert change's transaction (after its rows); e.g. the notification outbox. */
+  addTransactionHook(hook: ChangesHook): void
+  /** Runs the added hooks (for callers of the service functions that take a hook). */
+  inTransaction: ChangesHook
+  /** Called with changes after they are committed and pushed. */
+  onPublished(listener: (changes: readonly AlertChange[]) => void): void
 }
 
 export interface AlertsPluginOptions {
@@ -70,13 +76,22 @@ export default fp<AlertsPluginOptions>(
         else actionsTotal.inc({ action: c.actor === 'system' ? `auto_${c.action}` : c.action })
         if (c.push) app.realtime.alertChanged(c)
       }
+      for (const listener of published) listener(changes)
     }
+    const published: Array<(changes: readonly AlertChange[]) => void> = []
 
+    const hooks: ChangesHook[] = []
+    const inTransaction: ChangesHook = async (trx, changes) => {
+      for (const hook of hooks) await hook(trx, changes)
+    }
     const api: AlertsApi = {
       applyDecisions: (decisions, context = {}) =>
-        applyDecisions(app.db, decisions, { now: context.now ?? app.now(), events: context.events, publish, townshipName: (code) => app.regions.get(code)?.name }),
-      escalateOverdue: (now) => escalateOverdue(app.db, now ?? app.now(), publish),
+        applyDecisions(app.db, decisions, { now: context.now ?? app.now(), events: context.events, publish, townshipName: (code) => app.regions.get(code)?.name, inTransaction }),
+      escalateOverdue: (now) => escalateOverdue(app.db, now ?? app.now(), publish, 500, inTransaction),
       publish,
+      addTransactionHook: (hook) => void hooks.push(hook),
+      inTransaction,
+      onPublished: (listener) => void published.push(listener),
     }
     app.decorate('alerts', api)
 

@@ -120,6 +120,7 @@ const routes: FastifyPluginAsyncZod = async (app) => {
             scope: townshipScope(principal),
           },
           app.alerts.publish,
+          app.alerts.inTransaction,
         )
         switch (result.kind) {
           case 'not_found':

@@ -48,7 +48,12 @@ export interface ApplyContext {
   publish?: (changes: AlertChange[]) => void
   /** Township names in memory (the region cache): a busy engine step names many townships. */
   townshipName?: (code: string) => string | undefined
+  /** Runs in the changes' own transaction, after their rows are written (the notification outbox writes there). */
+  inTransaction?: ChangesHook
 }
+
+/** Work done in the transaction of alert changes, after their rows are written. */
+export type ChangesHook = (trx: Db, changes: AlertChange[]) => Promise<void>
 
 const RANK: Record<AlertLevel, number> = { yellow: 1, orange: 2, red: 3 }
 const ENGINE_ACTOR = 'engine'
@@ -201,7 +206,9 @@ export async function applyDecisions(db: Db, decisions: readonly AlertDecision[]
         .where('id', '=', row.id)
         .execute()
     }
-    return recordChanges(trx, recorded, name)
+    const out = await recordChanges(trx, recorded, name)
+    await context.inTransaction?.(trx, out)
+    return out
   })
   if (!db.isTransaction && changes.length) context.publish?.(changes)
   return changes
@@ -316,7 +323,7 @@ function applyTransition(row: AlertRow, action: AlertAction, payload: ActionPayl
   return transition(lifecycleOf(row), action, payload, now.getTime())
 }
 
-export async function performAction(db: Db, input: ActionInput, publish?: (changes: AlertChange[]) => void): Promise<ActionResult> {
+export async function performAction(db: Db, input: ActionInput, publish?: (changes: AlertChange[]) => void, inTransaction?: ChangesHook): Promise<ActionResult> {
   const result = await inAlertTransaction(db, async (trx): Promise<ActionResult> => {
     const name = townshipNames(trx)
     const row = await findAlert(trx, input.alertId)
@@ -363,6 +370,7 @@ export async function performAction(db: Db, input: ActionInput, publish?: (chang
     const { note, ...fields } = input.payload
     const payload = { ...fields, ...(fields.deadline !== undefined ? { deadline: new Date(fields.deadline).toISOString() } : {}) }
     const change = await recordChange(trx, updated, name, { ...base, action: input.action, note: note ?? null, payload: Object.keys(payload).length ? payload : null })
+    await inTransaction?.(trx, [change])
     return { kind: 'ok', change }
   })
   if (result.kind === 'ok' && !db.isTransaction) publish?.([result.change])
@@ -373,7 +381,7 @@ export async function performAction(db: Db, input: ActionInput, publish?: (chang
  * 挂牌督办 by the clock: escalates every open alert whose deadline has passed (actor `system`).
  * Safe to run on several processes at once: the write lock and the version check let one win.
  */
-export async function escalateOverdue(db: Db, now: Date, publish?: (changes: AlertChange[]) => void, limit = 500): Promise<AlertChange[]> {
+export async function escalateOverdue(db: Db, now: Date, publish?: (changes: AlertChange[]) => void, limit = 500, inTransaction?: ChangesHook): Promise<AlertChange[]> {
   const changes = await inAlertTransaction(db, async (trx) => {
     const name = townshipNames(trx)
     const due = await trx
@@ -411,6 +419,7 @@ export async function escalateOverdue(db: Db, now: Date, publish?: (changes: Ale
         }),
       )
     }
+    if (out.length) await inTransaction?.(trx, out)
     return out
   })
   if (!db.isTransaction && changes.length) publish?.(changes)

@@ -1,6 +1,5 @@
-// Stubbed fetch and socket for the duty tests.
+// Stubbed fetch and socket for the duty tests (the socket is the wall's fake: one live client).
 import { vi } from 'vitest'
-import type { LiveSocket } from '../../../client/src/stores/duty-alerts.ts'
 
 export interface Call {
   method: string
@@ -41,18 +40,4 @@ export const on =
 
 export const session = on('GET', /\/api\/v1\/session$/, () => ({ status: 200, body: { user: { username: 'duty', roles: ['duty'] }, csrfToken: 'tok-1' } }))
 
-export class FakeSocket implements LiveSocket {
-  handlers = new Map<string, Array<(...args: never[]) => void>>()
-  disconnected = false
-  on(event: string, listener: (...args: never[]) => void): this {
-    this.handlers.set(event, [...(this.handlers.get(event) ?? []), listener])
-    return this
-  }
-  emit(event: string, ...args: unknown[]): void {
-    for (const h of this.handlers.get(event) ?? []) (h as (...a: unknown[]) => void)(...args)
-  }
-  disconnect(): this {
-    this.disconnected = true
-    return this
-  }
-}
+export { FakeSocket } from '../helpers/fake-socket.ts'

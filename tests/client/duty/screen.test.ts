@@ -17,7 +17,6 @@ beforeEach(() => {
   setActivePinia(createPinia())
   resetApi()
   i18n.global.locale.value = 'zh-CN'
-  socket = new FakeSocket()
 })
 afterEach(() => {
   wrapper?.unmount()
@@ -42,7 +41,12 @@ async function mountDuty(...routes: Route[]): Promise<VueWrapper> {
   })
   await router.push('/duty')
   wrapper = mount(DutyScreen, {
-    props: { socketFactory: () => socket },
+    props: {
+      socketFactory: (uri: string, options: object) => {
+        socket = new FakeSocket(uri, options as Record<string, unknown>)
+        return socket.asSocket()
+      },
+    },
     global: { plugins: [router, i18n] },
     attachTo: document.body,
   })
@@ -70,13 +74,15 @@ describe('duty screen', () => {
     expect(rows(w).map((r) => r.attributes('data-id'))).toEqual(['2', '1'])
     expect(rows(w)[1]?.text()).toContain('12 分钟前')
 
-    socket.emit('connect')
-    socket.emit('alert:new', { alert: alert({ id: 3, level: 'red', raisedAt: recent(0) }), seq: 5 })
+    socket.serverEmit('connect')
+    socket.serverEmit('alert:new', { alert: alert({ id: 3, level: 'red', raisedAt: recent(0) }), seq: 5 })
     await flushPromises()
     expect(rows(w).map((r) => r.attributes('data-id'))).toEqual(['3', '2', '1'])
-    expect(w.find('[data-test="live-state"]').text()).toContain('实时')
+    // The wall's badge, fed by the same live connection.
+    expect(w.get('[data-test="connection-badge"]').attributes('data-state')).toBe('online')
+    expect(w.get('[data-test="connection-text"]').text()).toContain('实时')
 
-    socket.emit('alert:updated', { alert: alert({ id: 1, level: 'orange', raisedAt: recent(12), state: 'acknowledged', version: 2 }), seq: 6 })
+    socket.serverEmit('alert:updated', { alert: alert({ id: 1, level: 'orange', raisedAt: recent(12), state: 'acknowledged', version: 2 }), seq: 6 })
     await flushPromises()
     expect(w.find('[data-test="alert-row"][data-id="1"] [data-test="alert-state"]').text()).toBe('已签收')
 

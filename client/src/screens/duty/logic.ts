@@ -2,8 +2,9 @@
 // age and deadline texts, action-form validation. No Vue, no I/O: unit-tested on its own.
 import { ALERT_ACTIONS, allowedActions as contractActions, isOpen } from '#contract/alerts.ts'
 import { localInputToIso as zonedInputToIso, localInputValue } from '#contract/zoned-time.ts'
+import { alertsQuery, lastChange } from '../../lib/alerts-query.ts'
 import { timeZone } from '../../lib/time-zone.ts'
-import type { AlertAction, AlertJson, AlertState, Level, Satisfaction, TimelineEntry } from './types.ts'
+import type { AlertAction, AlertJson, AlertState, Level, Satisfaction } from './types.ts'
 import { SATISFACTIONS } from './types.ts'
 
 export { isOpen }
@@ -62,15 +63,7 @@ export function buildQueue(alerts: Iterable<AlertJson>, filter: QueueFilter, now
 }
 
 /** The query string for `GET /api/v1/alerts` (the server narrows; the client filters again). */
-export function filterQuery(filter: QueueFilter, cursor: string | null = null, limit = 100): string {
-  const q = new URLSearchParams()
-  if (filter.state !== 'open' && filter.state !== 'all') q.set('state', filter.state)
-  if (filter.level) q.set('level', filter.level)
-  if (filter.township) q.set('township', filter.township)
-  if (cursor) q.set('cursor', cursor)
-  q.set('limit', String(limit))
-  return q.toString()
-}
+export const filterQuery = (filter: QueueFilter, cursor: string | null = null, limit = 100): string => alertsQuery(filter, cursor, limit)
 
 /** j/k movement in a list, clamped to its ends; -1 (nothing selected) moves to the first row. */
 export function moveSelection(current: number, delta: number, length: number): number {
@@ -264,11 +257,7 @@ export function serverFieldErrors(fields: ReadonlyArray<{ field: string; message
   return out
 }
 
-/** Who changed an alert last and when, from its timeline (for the 409 notice). */
-export function lastChange(timeline: readonly TimelineEntry[] | undefined): TimelineEntry | null {
-  if (!timeline?.length) return null
-  return timeline.reduce((a, b) => (b.seq > a.seq ? b : a))
-}
+export { lastChange }
 
 /** "HH:mm" of an instant in the centre's zone. */
 export function formatClock(iso: string, locale: UiLocale, zone = timeZone()): string {

@@ -12,7 +12,6 @@ export default {
     loadError: '预警加载失败：{message}',
     retry: '重试',
     more: '加载更多',
-    live: { idle: '未连接', connecting: '连接中…', online: '实时', offline: '已断开，重连中' },
     filter: {
       state: '状态',
       level: '等级',
@@ -155,7 +154,6 @@ export default {
     loadError: 'Could not load alerts: {message}',
     retry: 'Retry',
     more: 'Load more',
-    live: { idle: 'Not connected', connecting: 'Connecting…', online: 'Live', offline: 'Offline, retrying' },
     filter: {
       state: 'State',
       level: 'Level',

@@ -1,0 +1,198 @@
+// Notification tables: channels, routes, the roster and the outbox (docs/architecture.md).
+
+import { sql } from 'kysely'
+import type { Db } from '../../../db/connect.ts'
+import type { DutyShiftRow, NotificationChannelRow, NotificationMessage, NotificationOutboxRow, NotificationRouteRow, RouteMatch } from '../../../db/schema.ts'
+
+// --- channels ---
+
+export const listChannels = (db: Db): Promise<NotificationChannelRow[]> => db.selectFrom('notificationChannel').selectAll().orderBy('id').execute()
+
+export const findChannel = (db: Db, id: number): Promise<NotificationChannelRow | undefined> =>
+  db.selectFrom('notificationChannel').selectAll().where('id', '=', id).executeTakeFirst()
+
+export const channelsByIds = (db: Db, ids: readonly number[]): Promise<NotificationChannelRow[]> =>
+  ids.length ? db.selectFrom('notificationChannel').selectAll().where('id', 'in', [...ids]).execute() : Promise.resolve([])
+
+export interface ChannelValues {
+  name: string
+  kind: NotificationChannelRow['kind']
+  config: Record<string, unknown>
+  secret: string | null
+  enabled: boolean
+  ratePerMinute: number
+  maxAttempts: number
+}
+
+export const insertChannel = (db: Db, values: ChannelValues, by: string, now: Date): Promise<NotificationChannelRow> =>
+  db
+    .insertInto('notificationChannel')
+    .values({ ...values, config: JSON.stringify(values.config), createdBy: by, createdAt: now, updatedAt: now })
+    .returningAll()
+    .executeTakeFirstOrThrow()
+
+export const updateChannel = (db: Db, id: number, values: Partial<ChannelValues>, now: Date): Promise<NotificationChannelRow | undefined> =>
+  db
+    .updateTable('notificationChannel')
+    .set({ ...values, ...(values.config ? { config: JSON.stringify(values.config) } : {}), updatedAt: now })
+    .where('id', '=', id)
+    .returningAll()
+    .executeTakeFirst()
+
+// --- routes ---
+
+export const listRoutes = (db: Db): Promise<NotificationRouteRow[]> => db.selectFrom('notificationRoute').selectAll().orderBy('id').execute()
+
+export const enabledRoutes = (db: Db): Promise<NotificationRouteRow[]> =>
+  db.selectFrom('notificationRoute').selectAll().where('enabled', '=', true).orderBy('id').execute()
+
+export const findRoute = (db: Db, id: number): Promise<NotificationRouteRow | undefined> =>
+  db.selectFrom('notificationRoute').selectAll().where('id', '=', id).executeTakeFirst()
+
+export interface RouteValues {
+  name: string
+  match: RouteMatch
+  channels: number[]
+  enabled: boolean
+}
+
+export const insertRoute = (db: Db, values: RouteValues, by: string, now: Date): Promise<NotificationRouteRow> =>
+  db
+    .insertInto('notificationRoute')
+    .values({ ...values, match: JSON.stringify(values.match), channels: JSON.stringify(values.channels), createdBy: by, createdAt: now, updatedAt: now })
+    .returningAll()
+    .executeTakeFirstOrThrow()
+
+export const updateRoute = (db: Db, id: number, values: RouteValues, now: Date): Promise<NotificationRouteRow | undefined> =>
+  db
+    .updateTable('notificationRoute')
+    .set({ ...values, match: JSON.stringify(values.match), channels: JSON.stringify(values.channels), updatedAt: now })
+    .where('id', '=', id)
+    .returningAll()
+    .executeTakeFirst()
+
+export const deleteRoute = (db: Db, id: number): Promise<NotificationRouteRow | undefined> =>
+  db.deleteFrom('notificationRoute').where('id', '=', id).returningAll().executeTakeFirst()
+
+// --- roster ---
+
+export const shiftsBetween = (db: Db, from: Date, to: Date): Promise<DutyShiftRow[]> =>
+  db.selectFrom('dutyShift').selectAll().where('startsAt', '<', to).where('endsAt', '>', from).orderBy('startsAt').limit(500).execute()
+
+export const insertShift = (db: Db, values: { startsAt: Date; endsAt: Date; dutyOfficer: string; shiftLeader: string }, by: string): Promise<DutyShiftRow> =>
+  db.insertInto('dutyShift').values({ ...values, createdBy: by }).returningAll().executeTakeFirstOrThrow()
+
+export const deleteShift = (db: Db, id: number): Promise<DutyShiftRow | undefined> => db.deleteFrom('dutyShift').where('id', '=', id).returningAll().executeTakeFirst()
+
+// --- outbox ---
+
+export interface OutboxInsert {
+  channelId: number
+  idempotencyKey: string
+  alertId: number | null
+  township: string | null
+  message: NotificationMessage
+  nextAttemptAt: Date
+}
+
+/** Inserts messages; one already there by its idempotency key is left as it is. */
+export async function enqueueMessages(db: Db, rows: readonly OutboxInsert[]): Promise<void> {
+  if (!rows.length) return
+  await db
+    .insertInto('notificationOutbox')
+    .values(rows.map((r) => ({ ...r, message: JSON.stringify(r.message) })))
+    .onConflict((oc) => oc.column('idempotencyKey').doNothing())
+    .execute()
+}
+
+/** Channels that have messages due now. */
+export async function channelsWithDueMessages(db: Db, now: Date): Promise<number[]> {
+  const rows = await db.selectFrom('notificationOutbox').select('channelId').distinct().where('state', '=', 'pending').where('nextAttemptAt', '<=', now).execute()
+  return rows.map((r) => r.channelId)
+}
+
+/**
+ * Claims up to `limit` due messages of one channel for this process: their next attempt moves
+ * `leaseMs` ahead (if the process dies, they are due again then) and their attempts count up.
+ * SKIP LOCKED lets several processes claim at once without waiting for or taking each other's.
+ */
+export async function claimDue(db: Db, channelId: number, now: Date, leaseMs: number, limit: number): Promise<NotificationOutboxRow[]> {
+  if (limit <= 0) return []
+  return db
+    .updateTable('notificationOutbox')
+    .set((eb) => ({ attempts: eb('attempts', '+', 1), nextAttemptAt: new Date(now.getTime() + leaseMs) }))
+    .where(
+      'id',
+      'in',
+      db
+        .selectFrom('notificationOutbox')
+        .select('id')
+        .where('state', '=', 'pending')
+        .where('channelId', '=', channelId)
+        .where('nextAttemptAt', '<=', now)
+        .orderBy('nextAttemptAt')
+        .orderBy('id')
+        .limit(limit)
+        .forUpdate()
+        .skipLocked(),
+    )
+    .where('state', '=', 'pending')
+    .returningAll()
+    .execute()
+}
+
+/** Marks a claimed message sent; false if it was not ours any more (another claim took it after our lease). */
+export async function markSent(db: Db, id: number, attempts: number, now: Date): Promise<boolean> {
+  const r = await db.updateTable('notificationOutbox').set({ state: 'sent', sentAt: now, lastError: null }).where('id', '=', id).where('attempts', '=', attempts).where('state', '=', 'pending').executeTakeFirst()
+  return Number(r.numUpdatedRows) === 1
+}
+
+/** Records a failed attempt: due again at `retryAt`, or dead when `dead`. */
+export async function markFailed(db: Db, id: number, attempts: number, error: string, retryAt: Date, dead: boolean): Promise<boolean> {
+  const r = await db
+    .updateTable('notificationOutbox')
+    .set({ state: dead ? 'dead' : 'pending', lastError: error.slice(0, 1000), nextAttemptAt: retryAt })
+    .where('id', '=', id)
+    .where('attempts', '=', attempts)
+    .where('state', '=', 'pending')
+    .executeTakeFirst()
+  return Number(r.numUpdatedRows) === 1
+}
+
+export interface OutboxQuery {
+  state?: 'pending' | 'sent' | 'dead'
+  alertId?: number
+  limit: number
+}
+
+export function listOutbox(db: Db, q: OutboxQuery): Promise<Array<NotificationOutboxRow & { channelName: string }>> {
+  let query = db
+    .selectFrom('notificationOutbox')
+    .innerJoin('notificationChannel', 'notificationChannel.id', 'notificationOutbox.channelId')
+    .selectAll('notificationOutbox')
+    .select('notificationChannel.name as channelName')
+    .orderBy('notificationOutbox.id', 'desc')
+    .limit(q.limit)
+  if (q.state) query = query.where('notificationOutbox.state', '=', q.state)
+  if (q.alertId !== undefined) query = query.where('notificationOutbox.alertId', '=', q.alertId)
+  return query.execute()
+}
+
+export const findOutbox = (db: Db, id: number): Promise<NotificationOutboxRow | undefined> =>
+  db.selectFrom('notificationOutbox').selectAll().where('id', '=', id).executeTakeFirst()
+
+/** A dead letter sent again: pending, due now, with a fresh count of attempts. */
+export async function requeueDead(db: Db, id: number, now: Date): Promise<NotificationOutboxRow | undefined> {
+  return db.updateTable('notificationOutbox').set({ state: 'pending', attempts: 0, nextAttemptAt: now }).where('id', '=', id).where('state', '=', 'dead').returningAll().executeTakeFirst()
+}
+
+export async function outboxCounts(db: Db): Promise<Record<string, number>> {
+  const rows = await db.selectFrom('notificationOutbox').select(['state', sql<number>`count(*)`.as('n')]).groupBy('state').execute()
+  return Object.fromEntries(rows.map((r) => [r.state, Number(r.n)]))
+}
+
+/** The soonest due time of a pending message (the worker sleeps until then). */
+export async function nextDue(db: Db): Promise<Date | null> {
+  const r = await db.selectFrom('notificationOutbox').select((eb) => eb.fn.min('nextAttemptAt').as('at')).where('state', '=', 'pending').executeTakeFirst()
+  return r?.at ? new Date(r.at as unknown as string) : null
+}
