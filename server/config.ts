@@ -30,12 +30,33 @@ export interface Config {
   trustProxy: boolean | string[]
   /** Unset: /metrics is open; set: it needs `Authorization: Bearer <METRICS_TOKEN>`. */
   metricsToken: string | undefined
+  /**
+   * Browser origins besides the server's own that may open the live feed (`/live`), e.g. a wall
+   * page served from another host name. Each is a normalised `scheme://host[:port]`.
+   */
+  allowedOrigins: string[]
 }
 
 /** Variables whose rejected value is never printed back (it may be a real secret). */
 const SECRET_VARIABLES: ReadonlySet<string> = new Set(['ADMIN_PASSWORD', 'FEED_TOKEN', 'SECRET_KEY', 'METRICS_TOKEN', 'DATABASE_URL'])
 
 const PROXY_ADDRESS = /^[0-9a-fA-F:.]+(\/\d{1,3})?$|^(loopback|linklocal|uniquelocal)$/
+
+/** `https://wall.example:8443,http://localhost:5173` → normalised origins; null if any entry is not an http(s) origin. */
+function parseOrigins(value: string): string[] | null {
+  const out: string[] = []
+  for (const entry of value.split(',').map((v) => v.trim()).filter(Boolean)) {
+    let url: URL
+    try {
+      url = new URL(entry)
+    } catch {
+      return null
+    }
+    if ((url.protocol !== 'http:' && url.protocol !== 'https:') || url.origin !== entry.replace(/\/$/, '').toLowerCase()) return null
+    out.push(url.origin)
+  }
+  return out
+}
 
 function parseTrustProxy(value: string): boolean | string[] | null {
   if (value === '1' || value === 'true') return true
@@ -76,6 +97,10 @@ const envSchema = z.object({
     .string()
     .refine((v) => parseTrustProxy(v) !== null, 'TRUST_PROXY must be 1 or 0, or a comma-separated list of proxy addresses (e.g. 127.0.0.1,10.0.0.0/8)')
     .default('0'),
+  ALLOWED_ORIGINS: z
+    .string()
+    .refine((v) => parseOrigins(v) !== null, 'ALLOWED_ORIGINS must be a comma-separated list of origins such as https://wall.example.org (scheme, host and port only)')
+    .default(''),
   METRICS_TOKEN: z.string().min(24, 'METRICS_TOKEN must be at least 24 characters').optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], { error: 'LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent' }).default('info'),
 })
@@ -110,5 +135,6 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     logLevel: e.LOG_LEVEL,
     trustProxy: parseTrustProxy(e.TRUST_PROXY)!,
     metricsToken: e.METRICS_TOKEN,
+    allowedOrigins: parseOrigins(e.ALLOWED_ORIGINS)!,
   }
 }

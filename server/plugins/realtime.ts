@@ -14,6 +14,7 @@
 // `transports: ['websocket']` (long-polling's several HTTP requests would land on different
 // processes). Connection-state recovery is not used (the PostgreSQL adapter lacks it).
 
+import type { IncomingHttpHeaders } from 'node:http'
 import { createAdapter } from '@socket.io/postgres-adapter'
 import type { FastifyInstance } from 'fastify'
 import fp from 'fastify-plugin'
@@ -156,6 +157,53 @@ export function maskEvent(e: RealtimeEventInput): MaskedEvent {
   }
 }
 
+function firstHeader(value: string | string[] | undefined): string | undefined {
+  const v = Array.isArray(value) ? value[0] : value
+  return v?.split(',')[0]?.trim() || undefined
+}
+
+/**
+ * Whether a handshake's Origin may open the feed. The session cookie goes with any request a
+ * browser makes, so without this a page of another origin (even another port of this host) could
+ * read the live feed with its visitor's session. No Origin header: not a browser (socket.io-client
+ * in Node, curl), which cannot ride a victim's cookie; it authenticates like any other client.
+ */
+export function originAllowed(
+  headers: IncomingHttpHeaders,
+  encrypted: boolean,
+  trustProxy: boolean | string[],
+  allowed: ReadonlySet<string>,
+): boolean {
+  const origin = firstHeader(headers.origin)
+  if (origin === undefined) return true
+  let requested: string
+  try {
+    requested = new URL(origin).origin
+  } catch {
+    return false
+  }
+  // An opaque origin ("null": sandboxed frames, file:) is never this server.
+  if (requested === 'null') return false
+  if (allowed.has(requested)) return true
+  const own = (scheme: string, host: string | undefined) => {
+    if (!host) return null
+    try {
+      return new URL(`${scheme}://${host}`).origin
+    } catch {
+      return null
+    }
+  }
+  if (requested === own(encrypted ? 'https' : 'http', firstHeader(headers.host))) return true
+  // Behind a trusted TLS proxy the browser's origin is the proxy's (X-Forwarded-*). A browser
+  // cannot set these headers on a cross-site request, so believing them opens nothing to a page.
+  if (trustProxy !== false) {
+    const proto = firstHeader(headers['x-forwarded-proto'])
+    const host = firstHeader(headers['x-forwarded-host']) ?? firstHeader(headers.host)
+    if (proto && requested === own(proto, host)) return true
+  }
+  return false
+}
+
 function visibleTo(scope: string | null, township: string): boolean {
   return scope === null || scope === township
 }
@@ -173,6 +221,7 @@ export default fp<RealtimeOptions>(
   // restart must not crash the process (the adapter sees the client end and reconnects).
   pool?.on('connect', (client) => client.on('error', (err) => app.log.warn({ err }, 'socket.io adapter: connection lost')))
   const adapterKind: RealtimeHub['adapter'] = pool ? 'postgres' : 'memory'
+  const allowedOrigins = new Set(app.config.allowedOrigins)
 
   const io = new Server<ClientToServerEvents, ServerToClientEvents, Record<string, never>, SocketState>(app.server, {
     serveClient: false,
@@ -181,6 +230,11 @@ export default fp<RealtimeOptions>(
     maxHttpBufferSize: MAX_CLIENT_FRAME_BYTES,
     // Same origin only (the client is served by this server, or proxied by Vite in dev).
     cors: undefined,
+    allowRequest: (req, callback) => {
+      const ok = originAllowed(req.headers, Boolean((req.socket as { encrypted?: boolean }).encrypted), app.config.trustProxy, allowedOrigins)
+      if (!ok) app.log.warn({ origin: req.headers.origin }, 'realtime: refused a handshake from a foreign origin')
+      callback(ok ? null : 'origin not allowed', ok)
+    },
     ...(pool
       ? { adapter: createAdapter(pool, { errorHandler: (err: Error) => app.log.warn({ err }, 'socket.io postgres adapter') }) }
       : {}),
