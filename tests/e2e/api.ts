@@ -15,7 +15,10 @@ export interface ApiSession {
 }
 
 export async function apiSession(server: RunningServer, username: string, password: string): Promise<ApiSession> {
-  const ctx: APIRequestContext = await request.newContext({ baseURL: server.url })
+  // One connection per request: a kept-alive socket idle past the server's keep-alive timeout (5 s)
+  // can be closed by the server just as the next request reuses it (ECONNRESET), which says
+  // nothing about the product.
+  const ctx: APIRequestContext = await request.newContext({ baseURL: server.url, extraHTTPHeaders: { connection: 'close' } })
   const login = await ctx.post('/api/v1/session', { data: { username, password } })
   if (!login.ok()) throw new Error(`sign-in as ${username} failed: ${login.status()} ${await login.text()}`)
   const session = (await (await ctx.get('/api/v1/session')).json()) as { csrfToken: string }
