@@ -1,7 +1,12 @@
 import { defineStore } from 'pinia'
-import { reactive, ref } from 'vue'
-import { ApiError, api, del, errorMessage, fieldErrors, getOptional, postJson } from '../lib/api.ts'
+import { ref } from 'vue'
+import { del, getOptional, postJson } from '../lib/api.ts'
 import type { Role } from '../screens/admin/logic.ts'
+import { useAuditLog } from './admin/audit.ts'
+import { useGeoUpload } from './admin/geo.ts'
+import { loadInto, section, write } from './admin/section.ts'
+
+export type { AuditEntry } from './admin/audit.ts'
 
 export interface AdminUser {
   id: number
@@ -35,19 +40,6 @@ export interface Silence {
   createdBy?: string
   createdAt?: string
 }
-export interface AuditEntry {
-  id: number | string
-  at: string
-  actor: string
-  actorKind: string
-  action: string
-  target: string | null
-  /** the value before and after, as the server's audit rows call them */
-  from: unknown
-  to: unknown
-  note: string | null
-  ip: string | null
-}
 
 /** A secret the server returns exactly once (a feed token, a kiosk pairing). Never persisted. */
 export interface OnceSecret {
@@ -55,48 +47,6 @@ export interface OnceSecret {
   name: string
   token: string
   pairingUrl?: string
-}
-
-interface Section<T> {
-  items: T[]
-  loading: boolean
-  error: string | null
-  /** the endpoint answered 404: not deployed yet */
-  unavailable: boolean
-  fieldErrors: Record<string, string>
-}
-
-function section<T>(): Section<T> {
-  return reactive({ items: [], loading: false, error: null, unavailable: false, fieldErrors: {} }) as Section<T>
-}
-
-async function loadInto<T>(s: Section<T>, path: string): Promise<void> {
-  s.loading = true
-  s.error = null
-  try {
-    // Most lists come as an array; silences as a page `{items}` (GET /api/v1/silences).
-    const body = await getOptional<T[] | { items: T[] }>(path)
-    s.unavailable = body === null
-    s.items = body === null ? [] : Array.isArray(body) ? body : (body.items ?? [])
-  } catch (err) {
-    s.error = errorMessage(err)
-  } finally {
-    s.loading = false
-  }
-}
-
-/** Run a write; on failure keep the message and the server's field errors in the section. */
-async function write<T, R>(s: Section<T>, run: () => Promise<R>): Promise<R | null> {
-  s.error = null
-  s.fieldErrors = {}
-  try {
-    return await run()
-  } catch (err) {
-    s.error = errorMessage(err)
-    s.fieldErrors = fieldErrors(err)
-    if (err instanceof ApiError && err.status === 404) s.unavailable = true
-    return null
-  }
 }
 
 export const useAdminStore = defineStore('admin', () => {
@@ -107,19 +57,8 @@ export const useAdminStore = defineStore('admin', () => {
   const townships = ref<Array<{ code: string; name: string }>>([])
   const ruleIds = ref<string[]>([])
   const secret = ref<OnceSecret | null>(null)
-
-  const geo = reactive({ uploading: false, error: null as string | null, done: false, fieldErrors: {} as Record<string, string> })
-
-  const audit = reactive({
-    items: [] as AuditEntry[],
-    loading: false,
-    error: null as string | null,
-    unavailable: false,
-    /** cursors of the pages before the current one (the first page has none) */
-    previous: [] as Array<string | null>,
-    current: null as string | null,
-    nextCursor: null as string | null,
-  })
+  const { geo, uploadGeo } = useGeoUpload()
+  const { audit, searchAudit, nextAuditPage, previousAuditPage } = useAuditLog()
 
   async function loadReference(): Promise<void> {
     townships.value = (await getOptional<Array<{ code: string; name: string }>>('/api/v1/townships').catch(() => null)) ?? []
@@ -174,24 +113,6 @@ export const useAdminStore = defineStore('admin', () => {
     secret.value = null
   }
 
-  async function uploadGeo(geojson: unknown): Promise<boolean> {
-    geo.uploading = true
-    geo.error = null
-    geo.done = false
-    geo.fieldErrors = {}
-    try {
-      await api('/api/v1/geo/county', { method: 'PUT', body: JSON.stringify(geojson) })
-      geo.done = true
-      return true
-    } catch (err) {
-      geo.error = errorMessage(err)
-      geo.fieldErrors = fieldErrors(err)
-      return false
-    } finally {
-      geo.uploading = false
-    }
-  }
-
   async function createSilence(body: { matchers: Silence['matchers']; reason: string; expiresAt: string }): Promise<boolean> {
     const r = await write(silences, () => postJson<Silence>('/api/v1/silences', body))
     if (r) await loadSilences()
@@ -201,48 +122,6 @@ export const useAdminStore = defineStore('admin', () => {
   async function revokeSilence(id: number): Promise<void> {
     await write(silences, () => del(`/api/v1/silences/${id}`))
     if (silences.error === null) await loadSilences()
-  }
-
-  async function loadAuditPage(url: string): Promise<boolean> {
-    audit.loading = true
-    audit.error = null
-    try {
-      const page = await getOptional<{ items: AuditEntry[]; nextCursor: string | null }>(url)
-      audit.unavailable = page === null
-      audit.items = page?.items ?? []
-      audit.nextCursor = page?.nextCursor ?? null
-      return true
-    } catch (err) {
-      audit.error = errorMessage(err)
-      return false
-    } finally {
-      audit.loading = false
-    }
-  }
-
-  /** First page for these filters. `query(cursor)` builds the URL (see auditQuery). */
-  async function searchAudit(query: (cursor: string | null) => string): Promise<void> {
-    audit.previous = []
-    audit.current = null
-    await loadAuditPage(query(null))
-  }
-
-  async function nextAuditPage(query: (cursor: string | null) => string): Promise<void> {
-    if (!audit.nextCursor) return
-    const cursor = audit.nextCursor
-    if (await loadAuditPage(query(cursor))) {
-      audit.previous.push(audit.current)
-      audit.current = cursor
-    }
-  }
-
-  async function previousAuditPage(query: (cursor: string | null) => string): Promise<void> {
-    if (audit.previous.length === 0) return
-    const cursor = audit.previous[audit.previous.length - 1] ?? null
-    if (await loadAuditPage(query(cursor))) {
-      audit.previous.pop()
-      audit.current = cursor
-    }
   }
 
   return {

@@ -1,24 +1,21 @@
 import { defineStore } from 'pinia'
-import { computed, reactive, ref, watch } from 'vue'
+import { computed, ref } from 'vue'
 import type { RulesetSummary } from '#contract/rules.ts'
-import { api, ApiError, del, errorMessage, fieldErrors, getOptional, type Jsonify, postJson } from '../lib/api.ts'
-import { type BacktestResult, canonical, emptyRuleSet, rangeToInstants, type RuleSetDocument, type RuleSetIssue } from '../screens/rules/logic.ts'
+import { api, ApiError, errorMessage, getOptional, type Jsonify, postJson } from '../lib/api.ts'
+import { canonical, emptyRuleSet, type RuleSetDocument, type RuleSetIssue } from '../screens/rules/logic.ts'
+import { useSensitiveCalendar } from './rules/calendar.ts'
+import { useBacktest, usePublish, useRuleMatches } from './rules/results.ts'
+import { useRuleValidation } from './rules/validation.ts'
+
+export type { SensitivePeriod } from './rules/calendar.ts'
+export { VALIDATE_DEBOUNCE_MS } from './rules/validation.ts'
 
 export type VersionSummary = Jsonify<RulesetSummary>
 export type VersionWithDocument = VersionSummary & { document: RuleSetDocument }
-export interface SensitivePeriod {
-  id: number
-  name: string
-  startsAt: string
-  endsAt: string
-  createdBy: string
-}
 export interface TownshipRef {
   code: string
   name: string
 }
-
-export const VALIDATE_DEBOUNCE_MS = 300
 
 function clone<T>(value: T): T {
   return JSON.parse(JSON.stringify(value)) as T
@@ -48,23 +45,13 @@ export const useRulesStore = defineStore('rules', () => {
   const dirty = computed(() => canonical(document.value) !== savedCanonical.value)
   const openVersion = computed(() => versions.value.find((v) => v.id === openId.value) ?? null)
 
-  /** Errors from validation (as you type) or from the last save, each at its path. */
-  const issues = ref<RuleSetIssue[]>([])
-  const validating = ref(false)
+  const { issues, validating, validateNow, scheduleValidate } = useRuleValidation(document, savedCanonical)
   const saving = ref(false)
   const saveError = ref<string | null>(null)
-  const publishing = ref(false)
-  const publishError = ref<string | null>(null)
-  const publishFieldErrors = ref<Record<string, string>>({})
-
-  /** matches per rule id in the last 7 days; null when the endpoint is not available. */
-  const matches = ref<Record<string, number> | null>(null)
-
-  const backtest = reactive({ loading: false, result: null as BacktestResult | null, error: null as string | null, unavailable: false, from: '', to: '' })
-
-  const calendar = ref<SensitivePeriod[]>([])
-  const calendarError = ref<string | null>(null)
-  const calendarFieldErrors = ref<Record<string, string>>({})
+  const { publishing, publishError, publishFieldErrors, publish, clearPublish } = usePublish(loadVersions)
+  const { matches, loadMatches } = useRuleMatches()
+  const { backtest, runBacktest, clearBacktest } = useBacktest(openId)
+  const { calendar, calendarError, calendarFieldErrors, loadCalendar, addPeriod, removePeriod } = useSensitiveCalendar()
 
   const documents = new Map<number, RuleSetDocument>()
 
@@ -102,11 +89,8 @@ export const useRulesStore = defineStore('rules', () => {
   function resetResults(): void {
     issues.value = []
     saveError.value = null
-    publishError.value = null
-    publishFieldErrors.value = {}
-    backtest.result = null
-    backtest.error = null
-    backtest.unavailable = false
+    clearPublish()
+    clearBacktest()
   }
 
   async function open(id: number): Promise<void> {
@@ -133,39 +117,6 @@ export const useRulesStore = defineStore('rules', () => {
     document.value = doc
   }
 
-  let validateTimer: ReturnType<typeof setTimeout> | null = null
-  let validateSeq = 0
-
-  async function validateNow(): Promise<void> {
-    if (validateTimer) clearTimeout(validateTimer)
-    validateTimer = null
-    const seq = ++validateSeq
-    validating.value = true
-    try {
-      const result = await postJson<{ ok: boolean; errors: RuleSetIssue[] }>('/api/v1/rulesets/validate', document.value)
-      if (seq === validateSeq) issues.value = result.errors
-    } catch (err) {
-      if (seq !== validateSeq) return
-      // A structurally broken body (say, a string where an object belongs) is a 400 with fields.
-      if (err instanceof ApiError && err.status === 400) issues.value = err.fields.map((f) => ({ path: f.field, message: f.message }))
-    } finally {
-      if (seq === validateSeq) validating.value = false
-    }
-  }
-
-  function scheduleValidate(): void {
-    if (validateTimer) clearTimeout(validateTimer)
-    validateTimer = setTimeout(() => void validateNow(), VALIDATE_DEBOUNCE_MS)
-  }
-
-  // Validate as the analyst types (debounced), never on load of an unchanged saved version.
-  watch(
-    () => canonical(document.value),
-    (now) => {
-      if (now !== savedCanonical.value) scheduleValidate()
-    },
-  )
-
   /** Save the editor's document as a new draft; keeps the server's errors per path on 400. */
   async function save(comment: string): Promise<number | null> {
     saving.value = true
@@ -185,88 +136,6 @@ export const useRulesStore = defineStore('rules', () => {
       return null
     } finally {
       saving.value = false
-    }
-  }
-
-  /** Publish a version (rollback: publish an older one). The comment is required. */
-  async function publish(id: number, comment: string): Promise<boolean> {
-    publishError.value = null
-    publishFieldErrors.value = {}
-    if (!comment.trim()) {
-      publishFieldErrors.value = { comment: 'required' }
-      return false
-    }
-    publishing.value = true
-    try {
-      await postJson(`/api/v1/rulesets/${id}/publish`, { comment: comment.trim() })
-      await loadVersions()
-      return true
-    } catch (err) {
-      publishError.value = errorMessage(err)
-      publishFieldErrors.value = fieldErrors(err)
-      return false
-    } finally {
-      publishing.value = false
-    }
-  }
-
-  async function loadMatches(id: number): Promise<void> {
-    try {
-      const r = await getOptional<{ rules: Array<{ ruleId: string; matches: number }> }>(`/api/v1/rulesets/${id}/matches?days=7`)
-      matches.value = r ? Object.fromEntries(r.rules.map((m) => [m.ruleId, m.matches])) : null
-    } catch {
-      matches.value = null
-    }
-  }
-
-  async function runBacktest(from: string, to: string): Promise<void> {
-    if (openId.value === null) return
-    backtest.loading = true
-    backtest.error = null
-    backtest.unavailable = false
-    backtest.from = from
-    backtest.to = to
-    try {
-      backtest.result = await postJson<BacktestResult>(`/api/v1/rulesets/${openId.value}/backtest`, rangeToInstants(from, to))
-    } catch (err) {
-      backtest.result = null
-      if (err instanceof ApiError && err.status === 404) backtest.unavailable = true
-      else backtest.error = errorMessage(err)
-    } finally {
-      backtest.loading = false
-    }
-  }
-
-  async function loadCalendar(): Promise<void> {
-    calendarError.value = null
-    try {
-      calendar.value = await api<SensitivePeriod[]>('/api/v1/calendar')
-    } catch (err) {
-      calendarError.value = errorMessage(err)
-    }
-  }
-
-  async function addPeriod(input: { name: string; startsAt: string; endsAt: string }): Promise<boolean> {
-    calendarError.value = null
-    calendarFieldErrors.value = {}
-    try {
-      await postJson('/api/v1/calendar', input)
-      await loadCalendar()
-      return true
-    } catch (err) {
-      calendarError.value = errorMessage(err)
-      calendarFieldErrors.value = fieldErrors(err)
-      return false
-    }
-  }
-
-  async function removePeriod(id: number): Promise<void> {
-    calendarError.value = null
-    try {
-      await del(`/api/v1/calendar/${id}`)
-      await loadCalendar()
-    } catch (err) {
-      calendarError.value = errorMessage(err)
     }
   }
 

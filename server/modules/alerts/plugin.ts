@@ -2,6 +2,7 @@ import type { FastifyInstance } from 'fastify'
 import fp from 'fastify-plugin'
 import { Counter, Gauge } from 'prom-client'
 import type { LastEventSnapshot } from '../../../db/schema.ts'
+import { countOpenByLevel } from './repository.ts'
 import { type AlertChange, type AlertDecision, applyDecisions, type ChangesHook, escalateOverdue } from './service.ts'
 
 /** What the engine runner (and anyone else producing alert changes) calls. */
@@ -54,15 +55,9 @@ export default fp<AlertsPluginOptions>(
       registers: [app.metrics],
       async collect() {
         try {
-          const rows = await app.db
-            .selectFrom('alert')
-            .select(['level', (eb) => eb.fn.countAll<number>().as('n')])
-            .where('state', '<>', 'closed')
-            .where('suppressed', '=', false)
-            .groupBy('level')
-            .execute()
+          const rows = await countOpenByLevel(app.db)
           this.reset()
-          for (const level of ['yellow', 'orange', 'red'] as const) this.set({ level }, Number(rows.find((r) => r.level === level)?.n ?? 0))
+          for (const level of ['yellow', 'orange', 'red'] as const) this.set({ level }, rows.find((r) => r.level === level)?.n ?? 0)
         } catch (err) {
           app.log.warn({ err }, 'metrics: cannot count open alerts')
         }

@@ -1,6 +1,16 @@
-import { sql } from 'kysely'
+import { type Insertable, sql } from 'kysely'
 import type { Db } from '../../../db/connect.ts'
-import type { AlertChangeRow, AlertLevel, AlertRow, AlertStateName, SilenceMatchers, SilenceRow } from '../../../db/schema.ts'
+import type {
+  AlertChangeRow,
+  AlertChangeTable,
+  AlertLevel,
+  AlertRow,
+  AlertStateName,
+  AlertTable,
+  LastEventSnapshot,
+  SilenceMatchers,
+  SilenceRow,
+} from '../../../db/schema.ts'
 import type { Alert } from './schema.ts'
 
 /**
@@ -162,6 +172,106 @@ export async function listAlerts(db: Db, filter: AlertFilter): Promise<{ items: 
     items: page.map((r) => toAlertJson(r, r.townshipName)),
     next: rows.length > filter.limit && last ? { rank: last.levelRank, id: last.id } : null,
   }
+}
+
+// --- writes ---
+
+/** A new alert; `lastEvent` is stored as JSON (null as the JSON null). */
+export type NewAlert = Omit<Insertable<AlertTable>, 'lastEvent'> & { lastEvent: LastEventSnapshot | null }
+
+export async function insertAlert(db: Db, values: NewAlert): Promise<AlertRow> {
+  return db
+    .insertInto('alert')
+    .values({ ...values, lastEvent: JSON.stringify(values.lastEvent) })
+    .returningAll()
+    .executeTakeFirstOrThrow()
+}
+
+/** Writes what the engine's decisions change on an open alert (count, level, recovery, last event, suppression). */
+export async function saveEngineFields(db: Db, row: AlertRow): Promise<void> {
+  await db
+    .updateTable('alert')
+    .set({
+      count: row.count,
+      lastSeenAt: row.lastSeenAt,
+      level: row.level,
+      recovered: row.recovered,
+      recoveredAt: row.recoveredAt,
+      lastEventId: row.lastEventId,
+      lastEvent: JSON.stringify(row.lastEvent),
+      suppressed: row.suppressed,
+      version: row.version,
+      updatedAt: row.updatedAt,
+    })
+    .where('id', '=', row.id)
+    .execute()
+}
+
+/** The fields a person's action changes (the lifecycle of alert-lifecycle.ts), as columns. */
+export type LifecycleFields = Pick<AlertRow, 'state' | 'escalated' | 'deadline' | 'department' | 'leadOfficial' | 'resolution' | 'followUp' | 'satisfaction' | 'resolvedAt' | 'closedAt'>
+
+/**
+ * Writes a person's action if the alert is still at `version` (optimistic concurrency: of two
+ * officers who saw the same version, exactly one matches); undefined when it is not.
+ */
+export async function updateLifecycle(db: Db, id: number, version: number, fields: LifecycleFields, now: Date): Promise<AlertRow | undefined> {
+  return db
+    .updateTable('alert')
+    .set((eb) => ({ ...fields, version: eb('version', '+', 1), updatedAt: now }))
+    .where('id', '=', id)
+    .where('version', '=', version)
+    .returningAll()
+    .executeTakeFirst()
+}
+
+/** Open, not yet escalated alerts whose deadline is at or before `now`, earliest deadline first. */
+export async function overdueAlerts(db: Db, now: Date, limit: number): Promise<AlertRow[]> {
+  return db
+    .selectFrom('alert')
+    .selectAll()
+    .where('state', 'in', ['new', 'acknowledged', 'dispatched'])
+    .where('escalated', '=', false)
+    .where('deadline', '<=', now)
+    .orderBy('deadline')
+    .limit(limit)
+    .execute()
+}
+
+/** Marks the alert escalated if it is still at `version`; undefined when it is not. */
+export async function markEscalated(db: Db, id: number, version: number, now: Date): Promise<AlertRow | undefined> {
+  return db
+    .updateTable('alert')
+    .set((eb) => ({ escalated: true, version: eb('version', '+', 1), updatedAt: now }))
+    .where('id', '=', id)
+    .where('version', '=', version)
+    .returningAll()
+    .executeTakeFirst()
+}
+
+/** A new alert_change row; `payload` and `alert` are stored as JSON. */
+export type NewAlertChange = Omit<Insertable<AlertChangeTable>, 'seq' | 'payload' | 'alert'> & { payload: unknown; alert: Alert }
+
+/** Inserts alert_change rows in one statement and returns their seqs in the rows' order. */
+export async function insertAlertChanges(db: Db, rows: readonly NewAlertChange[]): Promise<number[]> {
+  const inserted = await db
+    .insertInto('alertChange')
+    .values(rows.map((r) => ({ ...r, payload: r.payload === undefined || r.payload === null ? null : JSON.stringify(r.payload), alert: JSON.stringify(r.alert) })))
+    .returning('seq')
+    .execute()
+  // The identity is drawn row by row in VALUES order, so ascending seqs are the rows in order.
+  return inserted.map((r) => Number(r.seq)).sort((a, b) => a - b)
+}
+
+/** Open (not closed), not suppressed alerts per level (levels without any are absent). */
+export async function countOpenByLevel(db: Db): Promise<Array<{ level: AlertLevel; n: number }>> {
+  const rows = await db
+    .selectFrom('alert')
+    .select(['level', (eb) => eb.fn.countAll<number>().as('n')])
+    .where('state', '<>', 'closed')
+    .where('suppressed', '=', false)
+    .groupBy('level')
+    .execute()
+  return rows.map((r) => ({ level: r.level, n: Number(r.n) }))
 }
 
 // --- silences ---

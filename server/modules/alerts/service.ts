@@ -12,12 +12,18 @@ import type { AuditTable } from '../../../db/schema.ts'
 import {
   activeSilences,
   findAlert,
+  insertAlert,
+  insertAlertChanges,
   lastChangeOf,
   lockAlertWrites,
+  markEscalated,
   openAlertsByKeys,
+  overdueAlerts,
+  saveEngineFields,
   silenceMatches,
   toAlertJson,
   townshipNames,
+  updateLifecycle,
 } from './repository.ts'
 import type { Alert } from './schema.ts'
 
@@ -86,27 +92,22 @@ async function recordChanges(trx: Db, items: ReadonlyArray<{ row: AlertRow; inpu
     const chunk = items.slice(start, start + 1000)
     const alerts: Alert[] = []
     for (const { row } of chunk) alerts.push(toAlertJson(row, await name(row.township)))
-    const inserted = await trx
-      .insertInto('alertChange')
-      .values(
-        chunk.map(({ row, input }, i) => ({
-          alertId: row.id,
-          township: row.township,
-          at: input.at,
-          actor: input.actor,
-          action: input.action,
-          fromState: input.fromState,
-          toState: row.state,
-          note: input.note,
-          payload: input.payload === undefined || input.payload === null ? null : JSON.stringify(input.payload),
-          alert: JSON.stringify(alerts[i]),
-          push: input.push,
-        })),
-      )
-      .returning('seq')
-      .execute()
-    // The identity is drawn row by row in VALUES order, so ascending seqs are the rows in order.
-    const seqs = inserted.map((r) => Number(r.seq)).sort((a, b) => a - b)
+    const seqs = await insertAlertChanges(
+      trx,
+      chunk.map(({ row, input }, i) => ({
+        alertId: row.id,
+        township: row.township,
+        at: input.at,
+        actor: input.actor,
+        action: input.action,
+        fromState: input.fromState,
+        toState: row.state,
+        note: input.note,
+        payload: input.payload,
+        alert: alerts[i]!,
+        push: input.push,
+      })),
+    )
     const audits: AuditEntry[] = chunk.map(({ row, input }) => ({
       actor: input.actor,
       actorKind: input.actorKind,
@@ -187,25 +188,7 @@ export async function applyDecisions(db: Db, decisions: readonly AlertDecision[]
       const change = await applyOne(trx, d, { now, silences, open, dirty, lastEvent: lastEventOf(d, events) })
       if (change) recorded.push(change)
     }
-    for (const key of dirty) {
-      const row = open.get(key)!
-      await trx
-        .updateTable('alert')
-        .set({
-          count: row.count,
-          lastSeenAt: row.lastSeenAt,
-          level: row.level,
-          recovered: row.recovered,
-          recoveredAt: row.recoveredAt,
-          lastEventId: row.lastEventId,
-          lastEvent: JSON.stringify(row.lastEvent),
-          suppressed: row.suppressed,
-          version: row.version,
-          updatedAt: row.updatedAt,
-        })
-        .where('id', '=', row.id)
-        .execute()
-    }
+    for (const key of dirty) await saveEngineFields(trx, open.get(key)!)
     const out = await recordChanges(trx, recorded, name)
     await context.inTransaction?.(trx, out)
     return out
@@ -237,24 +220,20 @@ async function applyOne(
 
   const silence = ctx.silences.find((s) => silenceMatches(s.matchers, d))
   if (!open) {
-    const row = await trx
-      .insertInto('alert')
-      .values({
-        key: d.key,
-        township: d.township,
-        ruleId: d.ruleId,
-        level: d.level,
-        reason: d.reason || null,
-        raisedAt: at,
-        lastSeenAt: at,
-        lastEventId: ctx.lastEvent?.id ?? null,
-        lastEvent: JSON.stringify(ctx.lastEvent),
-        suppressed: silence !== undefined,
-        silenceId: silence?.id ?? null,
-        updatedAt: ctx.now,
-      })
-      .returningAll()
-      .executeTakeFirstOrThrow()
+    const row = await insertAlert(trx, {
+      key: d.key,
+      township: d.township,
+      ruleId: d.ruleId,
+      level: d.level,
+      reason: d.reason || null,
+      raisedAt: at,
+      lastSeenAt: at,
+      lastEventId: ctx.lastEvent?.id ?? null,
+      lastEvent: ctx.lastEvent,
+      suppressed: silence !== undefined,
+      silenceId: silence?.id ?? null,
+      updatedAt: ctx.now,
+    })
     const note = silence ? `suppressed by silence ${silence.id}: ${silence.reason}` : base.note
     return change(row, { ...base, note, action: 'raised', fromState: null, payload, push: silence ? null : 'alert:new' })
   }
@@ -341,9 +320,11 @@ export async function performAction(db: Db, input: ActionInput, publish?: (chang
       return { kind: 'ok', change: await recordChange(trx, row, name, { ...base, action: 'comment', note: text, payload: { text } }) }
     }
     const next = t.alert
-    const updated = await trx
-      .updateTable('alert')
-      .set((eb) => ({
+    const updated = await updateLifecycle(
+      trx,
+      row.id,
+      row.version,
+      {
         state: next.state,
         escalated: next.escalated,
         deadline: next.deadline === null ? null : new Date(next.deadline),
@@ -352,16 +333,11 @@ export async function performAction(db: Db, input: ActionInput, publish?: (chang
         resolution: next.resolution,
         followUp: next.followUp,
         satisfaction: next.satisfaction,
-        version: eb('version', '+', 1),
-        updatedAt: input.now,
         resolvedAt: next.resolvedAt === null ? null : new Date(next.resolvedAt),
         closedAt: next.closedAt === null ? null : new Date(next.closedAt),
-      }))
-      // Optimistic concurrency: of two officers who saw the same version, exactly one matches.
-      .where('id', '=', row.id)
-      .where('version', '=', row.version)
-      .returningAll()
-      .executeTakeFirst()
+      },
+      input.now,
+    )
     if (!updated) {
       const current = (await findAlert(trx, row.id))!
       const last = await lastChangeOf(trx, row.id)
@@ -384,27 +360,13 @@ export async function performAction(db: Db, input: ActionInput, publish?: (chang
 export async function escalateOverdue(db: Db, now: Date, publish?: (changes: AlertChange[]) => void, limit = 500, inTransaction?: ChangesHook): Promise<AlertChange[]> {
   const changes = await inAlertTransaction(db, async (trx) => {
     const name = townshipNames(trx)
-    const due = await trx
-      .selectFrom('alert')
-      .selectAll()
-      .where('state', 'in', ['new', 'acknowledged', 'dispatched'])
-      .where('escalated', '=', false)
-      .where('deadline', '<=', now)
-      .orderBy('deadline')
-      .limit(limit)
-      .execute()
+    const due = await overdueAlerts(trx, now, limit)
     const out: AlertChange[] = []
     for (const row of due) {
       if (!needsAutoEscalation(lifecycleOf(row), now.getTime())) continue
       const t = applyTransition(row, 'escalate', { note: 'deadline passed' }, now)
       if (!t.ok) continue
-      const updated = await trx
-        .updateTable('alert')
-        .set((eb) => ({ escalated: true, version: eb('version', '+', 1), updatedAt: now }))
-        .where('id', '=', row.id)
-        .where('version', '=', row.version)
-        .returningAll()
-        .executeTakeFirst()
+      const updated = await markEscalated(trx, row.id, row.version, now)
       if (!updated) continue
       out.push(
         await recordChange(trx, updated, name, {
