@@ -1,4 +1,4 @@
-// Backtest (DESIGN §5): the live engine, replayed over stored events. Nothing here scores; it
+// Backtest (docs/architecture.md §5): the live engine, replayed over stored events. Nothing here scores; it
 // only feeds the engine in order, ticks it, and collects what it says.
 
 import { lookbackDays } from './anomaly.ts'

@@ -1,4 +1,4 @@
-// The rule-set document (DESIGN §5) and its compilation. The document is what analysts edit,
+// The rule-set document (docs/architecture.md §5) and its compilation. The document is what analysts edit,
 // version, export and import, so it is kept exactly as written (no defaults filled in): an
 // exported set imports back byte-for-byte equal. Defaults live only in the compiled form the
 // engine runs.
@@ -15,7 +15,7 @@ export type AlertLevel = (typeof ALERT_LEVELS)[number]
 export const ANOMALY_METHODS = ['C1', 'C2', 'C3', 'cusum'] as const
 export type AnomalyMethod = (typeof ANOMALY_METHODS)[number]
 
-/** Defaults the contract names (DESIGN §5). */
+/** Defaults the contract names (docs/architecture.md §5). */
 export const RULE_DEFAULTS = {
   method: 'C2' as AnomalyMethod,
   /** z for EARS */

@@ -1,4 +1,4 @@
-// The realtime hub (DESIGN §7): Socket.IO namespace `/live` on the app's own HTTP server.
+// The realtime hub (docs/architecture.md §7): Socket.IO namespace `/live` on the app's own HTTP server.
 //
 // Delivery model. Every message (alert change, risk change, event) is delivered by each process
 // to its own sockets; with PostgreSQL the producing process also forwards it to the other
@@ -436,7 +436,7 @@ export default fp<RealtimeOptions>(
 
   live.on('connection', async (socket) => {
     const state = socket.data as SocketState & { offset: number | null }
-    // The protocol is server → client only (DESIGN §7). A client that emits anyway gets a clear
+    // The protocol is server → client only (docs/architecture.md §7). A client that emits anyway gets a clear
     // answer rather than silence: its ack callback, if it passed one, and a rate-limited server:error.
     let noticedAt = 0
     socket.onAny((event: unknown, ...args: unknown[]) => {
