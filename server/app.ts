@@ -11,6 +11,7 @@ import simulatorRoutes from './simulator/routes.ts'
 import bus from './plugins/bus.ts'
 import alertsPlugin, { type AlertsPluginOptions } from './modules/alerts/plugin.ts'
 import alertRoutes from './modules/alerts/routes.ts'
+import caseRoutes from './modules/cases/routes.ts'
 import geoRoutes from './modules/geo/routes.ts'
 import healthRoutes from './modules/health/routes.ts'
 import townshipRoutes from './modules/townships/routes.ts'
@@ -174,7 +175,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   await app.register(databaseStatus, options.databaseStatus ?? {})
   await app.register(events, { personalData: options.personalData })
   await app.register(realtime, { ...options.realtime, pool: options.database.pool })
-  await app.register(alertsPlugin, options.alerts ?? {})
+  await app.register(alertsPlugin, options.alerts ?? { escalationIntervalMs: options.config.escalationScanMs })
   await app.register(notificationsPlugin, options.notifications ?? {})
   await app.register(engine, { ...options.engine, pool: options.database.pool })
 
@@ -193,6 +194,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   await app.register(importRoutes)
   await app.register(simulatorRoutes)
   await app.register(alertRoutes)
+  await app.register(caseRoutes)
   await app.register(silenceRoutes)
   await app.register(notificationRoutes)
   await app.register(rosterRoutes)

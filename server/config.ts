@@ -12,6 +12,8 @@ export interface Config {
   demo: boolean
   /** Simulated events per minute; 0 turns the simulator off. */
   simulatorRate: number
+  /** How often every process scans for overdue alerts and unacknowledged cases (ESCALATION_SCAN_MS, default 15 s). */
+  escalationScanMs: number
   adminPassword: string | undefined
   feedToken: string | undefined
   /**
@@ -88,6 +90,12 @@ const envSchema = z.object({
     .min(0, 'SIMULATOR_RATE must be 0 or more events per minute')
     .max(600_000, 'SIMULATOR_RATE must be at most 600000 events per minute')
     .default(REAL_RATE_PER_MINUTE),
+  ESCALATION_SCAN_MS: z.coerce
+    .number({ error: 'ESCALATION_SCAN_MS must be a number of milliseconds' })
+    .int('ESCALATION_SCAN_MS must be a whole number of milliseconds')
+    .min(100, 'ESCALATION_SCAN_MS must be at least 100')
+    .max(600_000, 'ESCALATION_SCAN_MS must be at most 600000 (10 min)')
+    .default(15_000),
   ADMIN_PASSWORD: z.string().min(12, 'ADMIN_PASSWORD must be at least 12 characters').optional(),
   FEED_TOKEN: z.string().min(24, 'FEED_TOKEN must be at least 24 characters').optional(),
   SECRET_KEY: z.string().min(32, 'SECRET_KEY must be at least 32 characters (e.g. `openssl rand -hex 32`)').optional(),
@@ -127,6 +135,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     dataDir: e.DATA_DIR,
     demo: e.DEMO,
     simulatorRate: e.SIMULATOR_RATE,
+    escalationScanMs: e.ESCALATION_SCAN_MS,
     adminPassword: e.ADMIN_PASSWORD,
     feedToken: e.FEED_TOKEN,
     secretKey: e.SECRET_KEY,

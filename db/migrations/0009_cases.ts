@@ -1,6 +1,6 @@
 import { type Kysely, sql } from 'kysely'
 
-// Cases (DESIGN §6, README.md, "Cases and response deadlines"): the alerts of one
+// Cases (DESIGN §6, docs/architecture.md §6, "Cases"): the alerts of one
 // township that arise from the same events or within the rule set's grouping window form one
 // case, handled as one. A case's state, level, deadlines and escalation are kept in step with
 // its member alerts by the alerts service in the same transaction as every alert change; the

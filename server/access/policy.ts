@@ -76,6 +76,15 @@ export const ROUTE_ACCESS: Record<string, Access> = {
   'POST /api/v1/alerts/:id/comment': only('duty', 'township'),
   'POST /api/v1/alerts/:id/escalate': only('duty'),
   'POST /api/v1/alerts/:id/close': only('duty'),
+  // A case's actions are its alerts' actions, with the same roles (a township officer: their own township).
+  'GET /api/v1/cases': ANY_USER,
+  'GET /api/v1/cases/:id': ANY_USER,
+  'POST /api/v1/cases/:id/ack': only('duty', 'township'),
+  'POST /api/v1/cases/:id/dispatch': only('duty', 'township'),
+  'POST /api/v1/cases/:id/resolve': only('duty', 'township'),
+  'POST /api/v1/cases/:id/comment': only('duty', 'township'),
+  'POST /api/v1/cases/:id/escalate': only('duty'),
+  'POST /api/v1/cases/:id/close': only('duty'),
   // Silences belong to the administrator (§8); the duty desk sees them, to know what is muted.
   'GET /api/v1/silences': only('admin', 'duty'),
   'GET /api/v1/channels': only('admin'),

@@ -2,6 +2,7 @@
 // inferred from the route schemas, which stay the one definition. Types only.
 import type { z } from 'zod'
 import type { Alert as AlertSchema, AlertDetail as AlertDetailSchema, TimelineEntry as TimelineEntrySchema } from '../modules/alerts/schema.ts'
+import type { Case as CaseSchema, CaseDetail as CaseDetailSchema, CaseList as CaseListSchema } from '../modules/cases/schema.ts'
 import type { EventDetail as EventDetailSchema, EventView as EventViewSchema, PartyView } from '../modules/events/schema.ts'
 import type { SessionResponse as SessionResponseSchema } from '../modules/session/schema.ts'
 import type { Explanation, ScoreHistory as ScoreHistorySchema, Signal, Township } from '../modules/townships/schema.ts'
@@ -20,6 +21,13 @@ export type Alert = z.infer<typeof AlertSchema>
 export type TimelineEntry = z.infer<typeof TimelineEntrySchema>
 /** `GET /api/v1/alerts/:id`. */
 export type AlertDetail = z.infer<typeof AlertDetailSchema>
+
+/** A case (DESIGN §6): alerts of one township from the same events or within the grouping window. */
+export type Case = z.infer<typeof CaseSchema>
+/** `GET /api/v1/cases/:id`: the case, its member alerts and their timeline. */
+export type CaseDetail = z.infer<typeof CaseDetailSchema>
+/** One row of `GET /api/v1/cases`: a case with its member alerts. */
+export type CaseWithAlerts = z.infer<typeof CaseListSchema>['items'][number]
 
 export type EventView = z.infer<typeof EventViewSchema>
 export type Party = z.infer<typeof PartyView>

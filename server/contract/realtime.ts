@@ -1,7 +1,7 @@
 // The realtime protocol of Socket.IO namespace `/live` (docs/architecture.md, "Realtime"): the
 // messages and their payloads, typed once for the server's `Server<…>` and the client's
 // `Socket<…>`. The protocol is server → client only. Pure: types and constants, no I/O.
-import type { Alert } from './api.ts'
+import type { Alert, Case } from './api.ts'
 import type { Level, Source } from './taxonomy.ts'
 
 export const LIVE_NAMESPACE = '/live'
@@ -37,6 +37,15 @@ export interface RiskChanged {
 /** `alert:new`, `alert:updated`: an alert after its change, with the change's seq. */
 export interface AlertMessage {
   alert: Alert
+  seq: number
+}
+
+/**
+ * `case:new`, `case:updated`: a case after a change of its alerts, with that change's seq (the
+ * same seq as the `alert:*` message sent just before it; replayed with it on reconnect).
+ */
+export interface CaseMessage {
+  case: Case
   seq: number
 }
 
@@ -88,6 +97,8 @@ export interface ServerToClientEvents {
   'risk:changed': (message: RiskChanged) => void
   'alert:new': (message: AlertMessage) => void
   'alert:updated': (message: AlertMessage) => void
+  'case:new': (message: CaseMessage) => void
+  'case:updated': (message: CaseMessage) => void
   'event:new': (message: EventMessage) => void
   'system:status': (message: SystemStatus) => void
   'server:shutdown': (message: ServerShutdown) => void

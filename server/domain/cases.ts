@@ -1,4 +1,4 @@
-// Cases (DESIGN §6, README.md, "Cases and response deadlines"): the alerts of one
+// Cases (DESIGN §6, docs/architecture.md §6, "Cases"): the alerts of one
 // township that arise from the same events, or within the rule set's grouping window, fold into
 // one case — in the spirit of Alertmanager's group_by/group_wait and PagerDuty's incidents —
 // and every new case has an acknowledgement deadline by level. Pure: the live alerts service
@@ -27,7 +27,7 @@ export const CASE_DEFAULTS = {
 } as const
 
 /** Bounds a rule set may set: a window past a week would fold unrelated incidents together. */
-export const CASE_LIMITS = { maxGroupWindowMs: 7 * 86_400_000, minAckMs: 60_000, maxAckMs: 30 * 86_400_000 } as const
+export const CASE_LIMITS = { maxGroupWindowMs: 7 * 86_400_000, minAckMs: 10_000, maxAckMs: 30 * 86_400_000 } as const
 
 export interface CaseSettings {
   groupWindowMs: number
@@ -56,7 +56,7 @@ export function validateCases(cases: CasesDocument | undefined): Array<{ path: s
     if (typeof v !== 'string') continue
     const r = tryParseDuration(v)
     if (!r.ok) continue
-    if (r.ms < CASE_LIMITS.minAckMs) errors.push({ path: `cases.ackWithin.${level}`, message: 'an acknowledgement deadline must be at least 1m' })
+    if (r.ms < CASE_LIMITS.minAckMs) errors.push({ path: `cases.ackWithin.${level}`, message: 'an acknowledgement deadline must be at least 10s' })
     else if (r.ms > CASE_LIMITS.maxAckMs) errors.push({ path: `cases.ackWithin.${level}`, message: 'an acknowledgement deadline must be at most 30d' })
   }
   return errors

@@ -26,6 +26,7 @@ import { isCollective, type Source } from '#contract/taxonomy.ts'
 import { type ClientToServerEvents, LIVE_NAMESPACE, type MaskedEvent, type RiskChange, type ServerToClientEvents } from '#contract/realtime.ts'
 import { changesSince, maxSeq, openAlerts } from '../modules/alerts/repository.ts'
 import type { Alert } from '../modules/alerts/schema.ts'
+import type { CaseJson as Case } from '../modules/cases/schema.ts'
 import type { AlertChange } from '../modules/alerts/service.ts'
 import { listTownships } from '../modules/townships/repository.ts'
 import { SESSION_COOKIE } from './access.ts'
@@ -84,7 +85,7 @@ declare module 'fastify' {
 }
 
 type HubMessage =
-  | { t: 'alert'; change: Pick<AlertChange, 'seq' | 'township' | 'push' | 'alert'> }
+  | { t: 'alert'; change: Pick<AlertChange, 'seq' | 'township' | 'push' | 'alert' | 'case'> }
   | { t: 'risk'; changes: RiskChange[]; seq: number }
   | { t: 'event'; event: MaskedEvent; seq: number }
 
@@ -279,7 +280,10 @@ export default fp<RealtimeOptions>(
   function deliverAlert(socket: LiveSocket, change: Extract<HubMessage, { t: 'alert' }>['change']) {
     if (!change.push || !visibleTo(socket.data.scope, change.township)) return
     if (socket.data.pending) socket.data.pending.push({ t: 'alert', change })
-    else if (change.seq > socket.data.replayedUpTo) emitTo(socket, change.push, { alert: change.alert, seq: change.seq })
+    else if (change.seq > socket.data.replayedUpTo) {
+      emitTo(socket, change.push, { alert: change.alert, seq: change.seq })
+      if (change.case) emitTo(socket, change.case.push, { case: change.case.case, seq: change.seq })
+    }
   }
 
   function riskFor(scope: string | null, changes: RiskChange[]): RiskChange[] {
@@ -317,6 +321,10 @@ export default fp<RealtimeOptions>(
       if (recipients > 0) {
         live.local.to(rooms).except(except).emit(change.push, { alert: change.alert, seq: change.seq })
         messages.inc({ event: change.push }, recipients)
+        if (change.case) {
+          live.local.to(rooms).except(except).emit(change.case.push, { case: change.case.case, seq: change.seq })
+          messages.inc({ event: change.case.push }, recipients)
+        }
       }
       return
     }
@@ -382,7 +390,7 @@ export default fp<RealtimeOptions>(
     },
     alertChanged(change) {
       if (!change.push) return
-      publish({ t: 'alert', change: { seq: change.seq, township: change.township, push: change.push, alert: change.alert } })
+      publish({ t: 'alert', change: { seq: change.seq, township: change.township, push: change.push, alert: change.alert, ...(change.case ? { case: change.case } : {}) } })
     },
     eventAccepted(event) {
       if (!takeEventToken()) {
@@ -441,7 +449,7 @@ export default fp<RealtimeOptions>(
     let noticedAt = 0
     socket.onAny((event: unknown, ...args: unknown[]) => {
       const name = typeof event === 'string' ? event.slice(0, 64) : typeof event
-      const error = { code: 'unsupported', message: `the live feed takes no messages from clients (got "${name}"); it only sends risk:snapshot, risk:changed, alert:new, alert:updated, event:new` }
+      const error = { code: 'unsupported', message: `the live feed takes no messages from clients (got "${name}"); it only sends risk:snapshot, risk:changed, alert:new, alert:updated, case:new, case:updated, event:new` }
       const ack = args.at(-1)
       if (typeof ack === 'function') (ack as (reply: unknown) => void)({ error })
       const now = Date.now()
@@ -468,7 +476,10 @@ export default fp<RealtimeOptions>(
         for (;;) {
           if (!socket.connected) return
           const rows = await changesSince(app.db, after, state.scope, REPLAY_PAGE)
-          for (const row of rows) emitTo(socket, row.push!, { alert: row.alert as Alert, seq: row.seq })
+          for (const row of rows) {
+            emitTo(socket, row.push!, { alert: row.alert as Alert, seq: row.seq })
+            if (row.casePush && row.caseJson) emitTo(socket, row.casePush, { case: row.caseJson as Case, seq: row.seq })
+          }
           if (rows.length) after = rows.at(-1)!.seq
           if (rows.length < REPLAY_PAGE) break
         }

@@ -155,6 +155,7 @@ const rulesetIds = (await app.db.selectFrom('rulesetVersion').select('id').execu
 /** Real values for a route's path parameters, by the resource the URL names. */
 const FIXTURES: Record<string, string[]> = {
   alerts: [String(raised!.alertId)],
+  cases: [String(raised!.caseId)],
   users: [String(victimUser.id)],
   feeds: [String((await app.db.selectFrom('feed').select('id').where('name', '=', 'props-victim-feed').executeTakeFirstOrThrow()).id)],
   kiosks: [String(victimKiosk.kiosk.id)],
@@ -238,6 +239,12 @@ const NEARLY_VALID: Record<string, () => Record<string, unknown>> = {
   'POST /api/v1/alerts/:id/resolve': () => ({ version: 1, resolution: 'r' }),
   'POST /api/v1/alerts/:id/close': () => ({ version: 1, followUp: 'f', satisfaction: 'satisfied' }),
   'POST /api/v1/alerts/:id/comment': () => ({ text: 'hello' }),
+  'POST /api/v1/cases/:id/ack': () => ({ version: 1, note: 'x' }),
+  'POST /api/v1/cases/:id/escalate': () => ({ version: 1 }),
+  'POST /api/v1/cases/:id/dispatch': () => ({ version: 1, department: 'd', leadOfficial: 'l', deadline: new Date(Date.now() + 86_400_000).toISOString() }),
+  'POST /api/v1/cases/:id/resolve': () => ({ version: 1, resolution: 'r' }),
+  'POST /api/v1/cases/:id/close': () => ({ version: 1, followUp: 'f', satisfaction: 'satisfied' }),
+  'POST /api/v1/cases/:id/comment': () => ({ text: 'hello' }),
   'POST /api/v1/silences': () => ({ matchers: { township: OWN_TOWNSHIP }, reason: 'r', expiresAt: new Date(Date.now() + 3_600_000).toISOString() }),
 }
 

@@ -3,6 +3,7 @@ import fp from 'fastify-plugin'
 import { Counter, Gauge } from 'prom-client'
 import type { LastEventSnapshot } from '../../../db/schema.ts'
 import { countOpenByLevel } from './repository.ts'
+import { escalateAckOverdue } from '../cases/service.ts'
 import { type AlertChange, type AlertDecision, applyDecisions, type ChangesHook, escalateOverdue } from './service.ts'
 
 /** What the engine runner (and anyone else producing alert changes) calls. */
@@ -11,6 +12,8 @@ export interface AlertsApi {
   applyDecisions(decisions: readonly AlertDecision[], context?: { now?: Date; events?: Map<number, LastEventSnapshot> }): Promise<AlertChange[]>
   /** One run of the auto-escalation job (the timer calls this; tests call it with their own clock). */
   escalateOverdue(now?: Date): Promise<AlertChange[]>
+  /** One run of the acknowledgement-deadline job: cases past it, unsigned, escalate (once). */
+  escalateUnacknowledged(now?: Date): Promise<AlertChange[]>
   /** For callers that applied changes inside their own transaction: call after commit. */
   publish(changes: readonly AlertChange[]): void
   /** Adds work to every alert change's transaction (after its rows); e.g. the notification outbox. */
@@ -22,7 +25,7 @@ export interface AlertsApi {
 }
 
 export interface AlertsPluginOptions {
-  /** How often overdue alerts are escalated; 0 turns the timer off. Default 30 s. */
+  /** How often overdue alerts and unacknowledged cases are escalated; 0 turns the timer off. Default 30 s. */
   escalationIntervalMs?: number
 }
 
@@ -83,6 +86,7 @@ export default fp<AlertsPluginOptions>(
       applyDecisions: (decisions, context = {}) =>
         applyDecisions(app.db, decisions, { now: context.now ?? app.now(), events: context.events, publish, townshipName: (code) => app.regions.get(code)?.name, inTransaction }),
       escalateOverdue: (now) => escalateOverdue(app.db, now ?? app.now(), publish, 500, inTransaction),
+      escalateUnacknowledged: (now) => escalateAckOverdue(app.db, now ?? app.now(), publish, 200, inTransaction),
       publish,
       addTransactionHook: (hook) => void hooks.push(hook),
       inTransaction,
@@ -98,9 +102,13 @@ export default fp<AlertsPluginOptions>(
       timer = setInterval(() => {
         if (running) return
         running = true
+        // Both deadlines live in the database, so every process may scan: the claims let one win.
         api
-          .escalateOverdue()
-          .then((changes) => changes.length && app.log.info({ count: changes.length }, 'escalated overdue alerts'))
+          .escalateUnacknowledged()
+          .then((changes) => changes.length && app.log.info({ count: changes.length }, 'escalated unacknowledged cases'))
+          .catch((err: unknown) => app.log.error({ err }, 'acknowledgement-deadline escalation failed'))
+          .then(() => api.escalateOverdue())
+          .then((changes) => changes && changes.length && app.log.info({ count: changes.length }, 'escalated overdue alerts'))
           .catch((err: unknown) => app.log.error({ err }, 'auto-escalation failed'))
           .finally(() => {
             running = false

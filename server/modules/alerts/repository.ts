@@ -70,6 +70,9 @@ export function toAlertJson(row: AlertRow, townshipName: string): Alert {
     silenceId: row.silenceId,
     version: row.version,
     updatedAt: row.updatedAt.toISOString(),
+    caseId: row.caseId,
+    ackDeadline: iso(row.ackDeadline),
+    ruleName: row.ruleName,
   }
 }
 
@@ -108,10 +111,10 @@ export async function maxSeq(db: Db): Promise<number> {
 }
 
 /** Pushed alert changes after `offset`, in seq order, only those of `township` when scoped. */
-export async function changesSince(db: Db, offset: number, scope: string | null, limit: number): Promise<Array<Pick<AlertChangeRow, 'seq' | 'push' | 'alert' | 'township'>>> {
+export async function changesSince(db: Db, offset: number, scope: string | null, limit: number): Promise<Array<Pick<AlertChangeRow, 'seq' | 'push' | 'alert' | 'township' | 'casePush' | 'caseJson'>>> {
   let q = db
     .selectFrom('alertChange')
-    .select(['seq', 'push', 'alert', 'township'])
+    .select(['seq', 'push', 'alert', 'township', 'casePush', 'caseJson'])
     .where('seq', '>', offset)
     .where('push', 'is not', null)
   if (scope) q = q.where('township', '=', scope)
@@ -249,13 +252,20 @@ export async function markEscalated(db: Db, id: number, version: number, now: Da
 }
 
 /** A new alert_change row; `payload` and `alert` are stored as JSON. */
-export type NewAlertChange = Omit<Insertable<AlertChangeTable>, 'seq' | 'payload' | 'alert'> & { payload: unknown; alert: Alert }
+export type NewAlertChange = Omit<Insertable<AlertChangeTable>, 'seq' | 'payload' | 'alert' | 'caseJson'> & { payload: unknown; alert: Alert; caseJson?: unknown }
 
 /** Inserts alert_change rows in one statement and returns their seqs in the rows' order. */
 export async function insertAlertChanges(db: Db, rows: readonly NewAlertChange[]): Promise<number[]> {
   const inserted = await db
     .insertInto('alertChange')
-    .values(rows.map((r) => ({ ...r, payload: r.payload === undefined || r.payload === null ? null : JSON.stringify(r.payload), alert: JSON.stringify(r.alert) })))
+    .values(
+      rows.map((r) => ({
+        ...r,
+        payload: r.payload === undefined || r.payload === null ? null : JSON.stringify(r.payload),
+        alert: JSON.stringify(r.alert),
+        caseJson: r.caseJson === undefined || r.caseJson === null ? null : JSON.stringify(r.caseJson),
+      })),
+    )
     .returning('seq')
     .execute()
   // The identity is drawn row by row in VALUES order, so ascending seqs are the rows in order.

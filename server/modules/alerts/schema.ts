@@ -45,6 +45,12 @@ export const Alert = z.object({
   silenceId: z.number().nullable(),
   version: z.number(),
   updatedAt: z.string(),
+  /** The case it belongs to (GET /api/v1/cases/:id); null while suppressed. */
+  caseId: z.number().nullable(),
+  /** By when it must be signed for (签收), by its level (the rule set's cases.ackWithin). */
+  ackDeadline: z.string().nullable(),
+  /** The rule's name as it was when raised (null for a level alert): shown even after the rule is gone. */
+  ruleName: z.string().nullable(),
 })
 export type Alert = z.infer<typeof Alert>
 

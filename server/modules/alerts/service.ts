@@ -8,6 +8,8 @@ import type { AlertLevel, AlertRow, LastEventSnapshot, SilenceRow } from '../../
 import { type ActionPayload, type AlertAction, type AlertLifecycle, needsAutoEscalation, transition } from '../../domain/alert-lifecycle.ts'
 import type { AlertDecision } from '../../domain/engine.ts'
 import { type AuditEntry, recordAudits } from '../audit/repository.ts'
+import { CaseBook, type CasePush } from '../cases/sync.ts'
+import { setAlertCase } from '../cases/repository.ts'
 import type { AuditTable } from '../../../db/schema.ts'
 import {
   activeSilences,
@@ -44,6 +46,10 @@ export interface AlertChange {
   /** The realtime event to push, or null: a suppressed alert is recorded but not pushed. */
   push: 'alert:new' | 'alert:updated' | null
   alert: Alert
+  /** The case the alert belongs to (null while suppressed). */
+  caseId: number | null
+  /** The case after this change, when it changed (set on the last change of the transaction to that case). */
+  case?: CasePush
 }
 
 export interface ApplyContext {
@@ -65,7 +71,7 @@ const RANK: Record<AlertLevel, number> = { yellow: 1, orange: 2, red: 3 }
 const ENGINE_ACTOR = 'engine'
 const UNIQUE_VIOLATION = '23505'
 
-interface ChangeInput {
+export interface ChangeInput {
   actor: string
   actorKind: AuditTable['actorKind']
   action: string
@@ -77,8 +83,8 @@ interface ChangeInput {
   ip?: string | null
 }
 
-async function recordChange(trx: Db, row: AlertRow, name: (code: string) => Promise<string>, input: ChangeInput): Promise<AlertChange> {
-  return (await recordChanges(trx, [{ row, input }], name))[0]!
+async function recordChange(trx: Db, row: AlertRow, name: (code: string) => Promise<string>, input: ChangeInput, cases?: ReadonlyMap<number, CasePush>): Promise<AlertChange> {
+  return (await recordChanges(trx, [{ row, input }], name, cases))[0]!
 }
 
 /**
@@ -86,8 +92,22 @@ async function recordChange(trx: Db, row: AlertRow, name: (code: string) => Prom
  * rather than two per change: an engine step over a busy batch carries hundreds of decisions,
  * and per-change round trips held the alert write lock for seconds (profiled).
  */
-async function recordChanges(trx: Db, items: ReadonlyArray<{ row: AlertRow; input: ChangeInput }>, name: (code: string) => Promise<string>): Promise<AlertChange[]> {
+export async function recordChanges(
+  trx: Db,
+  items: ReadonlyArray<{ row: AlertRow; input: ChangeInput }>,
+  name: (code: string) => Promise<string>,
+  cases: ReadonlyMap<number, CasePush> = new Map(),
+): Promise<AlertChange[]> {
   const out: AlertChange[] = []
+  // Each changed case rides on the last change of its members here: pushed once, replayed once.
+  const carrier = new Map<number, number>()
+  items.forEach(({ row }, i) => {
+    if (row.caseId !== null && cases.has(row.caseId)) carrier.set(row.caseId, i)
+  })
+  const caseAt = (i: number): CasePush | undefined => {
+    const id = items[i]!.row.caseId
+    return id !== null && carrier.get(id) === i ? cases.get(id) : undefined
+  }
   for (let start = 0; start < items.length; start += 1000) {
     const chunk = items.slice(start, start + 1000)
     const alerts: Alert[] = []
@@ -106,6 +126,9 @@ async function recordChanges(trx: Db, items: ReadonlyArray<{ row: AlertRow; inpu
         payload: input.payload,
         alert: alerts[i]!,
         push: input.push,
+        caseId: row.caseId,
+        casePush: caseAt(start + i)?.push ?? null,
+        caseJson: caseAt(start + i)?.case ?? null,
       })),
     )
     const audits: AuditEntry[] = chunk.map(({ row, input }) => ({
@@ -119,9 +142,21 @@ async function recordChanges(trx: Db, items: ReadonlyArray<{ row: AlertRow; inpu
       ip: input.ip ?? null,
     }))
     await recordAudits(trx, audits)
-    chunk.forEach(({ row, input }, i) =>
-      out.push({ seq: seqs[i]!, alertId: row.id, township: row.township, action: input.action, actor: input.actor, at: input.at.toISOString(), push: input.push, alert: alerts[i]! }),
-    )
+    chunk.forEach(({ row, input }, i) => {
+      const c = caseAt(start + i)
+      out.push({
+        seq: seqs[i]!,
+        alertId: row.id,
+        township: row.township,
+        action: input.action,
+        actor: input.actor,
+        at: input.at.toISOString(),
+        push: input.push,
+        alert: alerts[i]!,
+        caseId: row.caseId,
+        ...(c ? { case: c } : {}),
+      })
+    })
   }
   return out
 }
@@ -131,7 +166,7 @@ function isUniqueViolation(err: unknown): boolean {
 }
 
 /** Runs `work` in a transaction holding the alert write lock (or in the caller's transaction). */
-async function inAlertTransaction<T>(db: Db, work: (trx: Db) => Promise<T>): Promise<T> {
+export async function inAlertTransaction<T>(db: Db, work: (trx: Db) => Promise<T>): Promise<T> {
   if (db.isTransaction) {
     await lockAlertWrites(db)
     return work(db)
@@ -184,12 +219,15 @@ export async function applyDecisions(db: Db, decisions: readonly AlertDecision[]
     // once below. Every decision still records its own change with the alert as it then stood.
     const dirty = new Set<string>()
     const recorded: Array<{ row: AlertRow; input: ChangeInput }> = []
+    // The open cases of townships that may raise a new alert, in one query.
+    const cases = new CaseBook(trx, now)
+    await cases.preload(decisions.filter((d) => d.kind !== 'recover' && (!open.has(d.key) || open.get(d.key)!.caseId === null)).map((d) => d.township))
     for (const d of decisions as ReadonlyArray<AlertDecision & { level: AlertLevel }>) {
-      const change = await applyOne(trx, d, { now, silences, open, dirty, lastEvent: lastEventOf(d, events) })
+      const change = await applyOne(trx, d, { now, silences, open, dirty, lastEvent: lastEventOf(d, events), cases })
       if (change) recorded.push(change)
     }
     for (const key of dirty) await saveEngineFields(trx, open.get(key)!)
-    const out = await recordChanges(trx, recorded, name)
+    const out = await recordChanges(trx, recorded, name, await cases.sync(name))
     await context.inTransaction?.(trx, out)
     return out
   })
@@ -200,7 +238,7 @@ export async function applyDecisions(db: Db, decisions: readonly AlertDecision[]
 async function applyOne(
   trx: Db,
   d: AlertDecision & { level: AlertLevel },
-  ctx: { now: Date; silences: SilenceRow[]; open: Map<string, AlertRow>; dirty: Set<string>; lastEvent: LastEventSnapshot | null },
+  ctx: { now: Date; silences: SilenceRow[]; open: Map<string, AlertRow>; dirty: Set<string>; lastEvent: LastEventSnapshot | null; cases: CaseBook },
 ): Promise<{ row: AlertRow; input: ChangeInput } | null> {
   const at = new Date(d.at)
   const open = ctx.open.get(d.key)
@@ -215,11 +253,14 @@ async function applyOne(
     if (!open || open.recovered) return null
     const row: AlertRow = { ...open, recovered: true, recoveredAt: at, version: open.version + 1, updatedAt: ctx.now }
     ctx.dirty.add(d.key)
+    ctx.cases.touch(row.caseId)
     return change(row, { ...base, action: 'recovered', fromState: open.state, payload, push: open.suppressed ? null : 'alert:updated' })
   }
 
   const silence = ctx.silences.find((s) => silenceMatches(s.matchers, d))
   if (!open) {
+    // A silenced alert joins no case (it is not shown); it is placed once it is unsuppressed.
+    const caseId = silence ? null : await ctx.cases.place({ township: d.township, at: d.at, eventId: d.eventId })
     const row = await insertAlert(trx, {
       key: d.key,
       township: d.township,
@@ -233,7 +274,14 @@ async function applyOne(
       suppressed: silence !== undefined,
       silenceId: silence?.id ?? null,
       updatedAt: ctx.now,
+      caseId,
+      ackDeadline: silence ? null : await ctx.cases.ackDeadline(d.level),
+      ruleName: await ctx.cases.ruleName(d.ruleId),
     })
+    if (!silence) {
+      if (caseId === null) row.caseId = await ctx.cases.open(row, d.eventId)
+      else ctx.cases.touch(caseId, d.eventId)
+    }
     const note = silence ? `suppressed by silence ${silence.id}: ${silence.reason}` : base.note
     return change(row, { ...base, note, action: 'raised', fromState: null, payload, push: silence ? null : 'alert:new' })
   }
@@ -254,6 +302,17 @@ async function applyOne(
     updatedAt: ctx.now,
   }
   ctx.dirty.add(d.key)
+  if (unsuppress && row.caseId === null) {
+    // Shown from now on: placed into a case, with an acknowledgement deadline from now.
+    row.ackDeadline = await ctx.cases.ackDeadline(row.level)
+    const caseId = await ctx.cases.place({ township: row.township, at: d.at, eventId: d.eventId })
+    if (caseId === null) row.caseId = await ctx.cases.open(row, d.eventId)
+    else {
+      row.caseId = caseId
+      await setAlertCase(trx, row.id, caseId, row.ackDeadline)
+      ctx.cases.touch(caseId, d.eventId)
+    }
+  } else ctx.cases.touch(row.caseId, d.eventId)
   const action = unsuppress ? 'unsuppressed' : d.kind === 'raise' ? 'updated' : 'repeated'
   const push = unsuppress ? 'alert:new' : open.suppressed ? null : 'alert:updated'
   return change(row, { ...base, action, fromState: open.state, payload, push })
@@ -282,7 +341,7 @@ export type ActionResult =
   | { kind: 'stale'; alert: Alert; by: string | null; at: Date | null }
   | { kind: 'illegal'; alert: Alert; reason: string; allowed: AlertAction[] }
 
-function lifecycleOf(row: AlertRow): AlertLifecycle {
+export function lifecycleOf(row: AlertRow): AlertLifecycle {
   return {
     state: row.state,
     escalated: row.escalated,
@@ -298,7 +357,7 @@ function lifecycleOf(row: AlertRow): AlertLifecycle {
 }
 
 /** The one place the domain's state machine is called (adapt here if its shape changes). */
-function applyTransition(row: AlertRow, action: AlertAction, payload: ActionPayload, now: Date) {
+export function applyTransition(row: AlertRow, action: AlertAction, payload: ActionPayload, now: Date) {
   return transition(lifecycleOf(row), action, payload, now.getTime())
 }
 
@@ -345,7 +404,9 @@ export async function performAction(db: Db, input: ActionInput, publish?: (chang
     }
     const { note, ...fields } = input.payload
     const payload = { ...fields, ...(fields.deadline !== undefined ? { deadline: new Date(fields.deadline).toISOString() } : {}) }
-    const change = await recordChange(trx, updated, name, { ...base, action: input.action, note: note ?? null, payload: Object.keys(payload).length ? payload : null })
+    const cases = new CaseBook(trx, input.now)
+    cases.touch(updated.caseId)
+    const change = await recordChange(trx, updated, name, { ...base, action: input.action, note: note ?? null, payload: Object.keys(payload).length ? payload : null }, await cases.sync(name))
     await inTransaction?.(trx, [change])
     return { kind: 'ok', change }
   })
@@ -361,15 +422,18 @@ export async function escalateOverdue(db: Db, now: Date, publish?: (changes: Ale
   const changes = await inAlertTransaction(db, async (trx) => {
     const name = townshipNames(trx)
     const due = await overdueAlerts(trx, now, limit)
-    const out: AlertChange[] = []
+    const recorded: Array<{ row: AlertRow; input: ChangeInput }> = []
+    const cases = new CaseBook(trx, now)
     for (const row of due) {
       if (!needsAutoEscalation(lifecycleOf(row), now.getTime())) continue
       const t = applyTransition(row, 'escalate', { note: 'deadline passed' }, now)
       if (!t.ok) continue
       const updated = await markEscalated(trx, row.id, row.version, now)
       if (!updated) continue
-      out.push(
-        await recordChange(trx, updated, name, {
+      cases.touch(updated.caseId)
+      recorded.push({
+        row: updated,
+        input: {
           actor: 'system',
           actorKind: 'system',
           action: 'escalate',
@@ -378,9 +442,10 @@ export async function escalateOverdue(db: Db, now: Date, publish?: (changes: Ale
           payload: { automatic: true, deadline: row.deadline!.toISOString() },
           at: now,
           push: row.suppressed ? null : 'alert:updated',
-        }),
-      )
+        },
+      })
     }
+    const out = recorded.length ? await recordChanges(trx, recorded, name, await cases.sync(name)) : []
     if (out.length) await inTransaction?.(trx, out)
     return out
   })

@@ -69,8 +69,14 @@ export function messageOf(change: AlertChange, kind: NotificationMessage['kind']
 
 /** Writes the outbox rows of these changes in `trx` (the alert change's transaction). Returns how many. */
 export async function enqueueForChanges(trx: Db, changes: readonly AlertChange[], ctx: RoutingContext): Promise<number> {
+  // A case escalates with all its alerts at once: one message per case, not one per alert.
+  const escalatedCases = new Set<number>()
   const wanted = changes.flatMap((c) => {
     const kind = kindOf(c)
+    if (kind === 'escalated' && c.caseId !== null) {
+      if (escalatedCases.has(c.caseId)) return []
+      escalatedCases.add(c.caseId)
+    }
     return kind ? [{ change: c, kind }] : []
   })
   if (!wanted.length) return 0

@@ -30,6 +30,9 @@ export function alertJson(over: Partial<Alert> = {}): Alert {
     silenceId: null,
     version: 1,
     updatedAt: at,
+    caseId: null,
+    ackDeadline: null,
+    ruleName: null,
     ...over,
   }
 }

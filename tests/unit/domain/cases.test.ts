@@ -59,7 +59,7 @@ describe('case settings', () => {
     expect(errors({ groupWindow: '45m', ackWithin: { red: '15m' } })).toEqual([])
     expect(errors({ groupWindow: 'soon' })).toEqual(['cases.groupWindow'])
     expect(errors({ groupWindow: '8d' })).toEqual(['cases.groupWindow'])
-    expect(errors({ ackWithin: { red: '10s' } })).toEqual(['cases.ackWithin.red'])
+    expect(errors({ ackWithin: { red: '5s' } })).toEqual(['cases.ackWithin.red'])
     expect(errors({ ackWithin: { blue: '1h' } })).toEqual(['cases.ackWithin'])
     expect(errors({ window: '1h' })).toEqual(['cases'])
     // compiled settings carry the defaults; the document stays as written
