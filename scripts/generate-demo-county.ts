@@ -1,4 +1,4 @@
-// Deterministic generator for the fictional demo county 示范县 (code 990100), DESIGN §3.
+// Deterministic generator for the fictional demo county 示范县 (code 990100), docs/architecture.md §3.
 //
 //   npx node scripts/generate-demo-county.ts
 //

@@ -1,4 +1,4 @@
-// Soak test of the wall display (DESIGN §10 "wall"): hours of events in accelerated time through
+// Soak test of the wall display (docs/architecture.md §10 "wall"): hours of events in accelerated time through
 // the real ingest API into a real /wall in headless Chromium. The heap that counts is the one
 // after the wall's bounded stores are full, so the run has three phases:
 //   1. seed: before the wall opens, a day of history with more than the wall holds (1.2 × its

@@ -1,4 +1,4 @@
-// Server soak (issue #10): the real server (server/main.ts) as its own process, fed events
+// Server soak (docs/architecture.md §13): the real server (server/main.ts) as its own process, fed events
 // through the public ingest API at a steady rate for a long time, with a live Socket.IO client
 // connected, then a graceful stop. Reports the server's memory (RSS start/end/peak, V8 heap),
 // event-loop lag (p99/max from its /metrics), error-level log lines, failed requests, and the

@@ -83,7 +83,7 @@ export interface ServerTimeouts {
 }
 
 /**
- * Every server-side timeout in one place (issue #10): a slow or stalled client holds a socket
+ * Every server-side timeout in one place (docs/architecture.md §13): a slow or stalled client holds a socket
  * for at most these, however it misbehaves. A 10 MB batch (BODY_LIMIT_BYTES) needs > 2.8 Mbit/s
  * to arrive within requestMs; feeds on slower links send smaller batches. Long-lived Socket.IO
  * connections are upgraded WebSockets and are outside these (engine.io pings them instead).

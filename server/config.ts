@@ -2,7 +2,7 @@ import { z } from 'zod'
 import { DEFAULT_TIME_ZONE, isTimeZone } from '#contract/zoned-time.ts'
 import { REAL_RATE_PER_MINUTE } from './simulator/generator.ts'
 
-/** Configuration from the environment (DESIGN §9). Invalid values stop the start with one line each. */
+/** Configuration from the environment (docs/architecture.md §9). Invalid values stop the start with one line each. */
 export interface Config {
   port: number
   host: string

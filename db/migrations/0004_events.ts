@@ -1,6 +1,6 @@
 import { type Kysely, sql } from 'kysely'
 
-// The event store (DESIGN §4). Frozen in time: Kysely<any>, never edited after release.
+// The event store (docs/architecture.md §4). Frozen in time: Kysely<any>, never edited after release.
 export async function up(db: Kysely<any>): Promise<void> {
   await db.schema
     .createTable('event')

@@ -1,6 +1,6 @@
 import { type Kysely, sql } from 'kysely'
 
-// Alerts (DESIGN §6) and their history. Nothing here is ever deleted: an alert ends `closed`, a
+// Alerts (docs/architecture.md §6) and their history. Nothing here is ever deleted: an alert ends `closed`, a
 // silence ends revoked or expired, and every change of an alert is one `alert_change` row whose
 // identity column is the persisted, monotonically increasing `seq` of the realtime contract (§7).
 export async function up(db: Kysely<any>): Promise<void> {

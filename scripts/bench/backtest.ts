@@ -1,4 +1,4 @@
-// Backtest (DESIGN §10: 20 rules over 1 million events < 10 s). The pure core only — the same
+// Backtest (docs/architecture.md §10: 20 rules over 1 million events < 10 s). The pure core only — the same
 // code the /backtest endpoint runs after reading the events — so it runs on PGlite too.
 // The synthetic county is the worst case for per-township state: 1M events in a year over the
 // demo county's 12 townships (~330× its real volume), realistic rule hit rates (a few % to a

@@ -1,4 +1,4 @@
-// Fan-out (DESIGN §10): 500 Socket.IO clients on /live each receive an alert; p99 of the time
+// Fan-out (docs/architecture.md §10): 500 Socket.IO clients on /live each receive an alert; p99 of the time
 // from the POST of the event that raises it to each client's receipt. The clients live in this
 // process, so the figure includes their own decoding, one after another: an upper bound.
 import { connectLive, demoCounty, login, probeEvent, publishProbeRules, sleep, startBenchServer } from './harness.ts'

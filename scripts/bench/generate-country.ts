@@ -1,4 +1,4 @@
-// A generated country for the scale runs (DESIGN §10): ~40,000 townships under ~2,900 counties
+// A generated country for the scale runs (docs/architecture.md §10): ~40,000 townships under ~2,900 counties
 // and millions of events over a year, in a fresh PostgreSQL database beside DATABASE_URL,
 // migrated with the project's own migrator.
 //

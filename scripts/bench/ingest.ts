@@ -1,4 +1,4 @@
-// Ingest (DESIGN §10): events/s through POST /api/v1/events — validated, stored and scored — as
+// Ingest (docs/architecture.md §10): events/s through POST /api/v1/events — validated, stored and scored — as
 // batches and as single-event POSTs, beside the raw rate of a bare multi-row INSERT of the same
 // rows into the same database, measured in the same run.
 //

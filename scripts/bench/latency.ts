@@ -1,4 +1,4 @@
-// Latency (DESIGN §10): event POST → `alert:new` at a Socket.IO client, p50/p99, while 1,000
+// Latency (docs/architecture.md §10): event POST → `alert:new` at a Socket.IO client, p50/p99, while 1,000
 // events/s of realistic background flow in through the batch endpoint (scored by the default
 // rules, which raise and repeat alerts of their own). Each probe is a single-event POST that only
 // its own probe rule matches, in a (township, rule) pair not used before, so it raises exactly

@@ -1,4 +1,4 @@
-// npm run bench [-- --quick] [-- --only ingest,latency]: DESIGN §10 figures, one table.
+// npm run bench [-- --quick] [-- --only ingest,latency]: docs/architecture.md §10 figures, one table.
 // Each section lives in its own module and returns rows; this file only runs them in order.
 import { printTable, type BenchContext, type BenchRow, type BenchSection } from './table.ts'
 
@@ -18,7 +18,7 @@ const only = onlyArg ? new Set(onlyArg.split(',')) : null
 const databaseUrl = process.env['DATABASE_URL'] || undefined
 
 const ctx: BenchContext = { databaseUrl, quick, log: (line) => console.error(`[bench] ${line}`) }
-if (!databaseUrl) ctx.log('DATABASE_URL is not set: running on embedded PGlite, only the sections that make sense there (DESIGN §10 targets are for PostgreSQL)')
+if (!databaseUrl) ctx.log('DATABASE_URL is not set: running on embedded PGlite, only the sections that make sense there (docs/architecture.md §10 targets are for PostgreSQL)')
 
 const rows: BenchRow[] = []
 const started = Date.now()

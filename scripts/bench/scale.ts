@@ -1,4 +1,4 @@
-// Scale (DESIGN §10): a whole country — 40,000 townships, 10 million stored events — and the
+// Scale (docs/architecture.md §10): a whole country — 40,000 townships, 10 million stored events — and the
 // engine's start-up rebuild time, the server's memory, and whether scoring one event costs the
 // same at 100 townships as at 40,000.
 //
@@ -69,7 +69,7 @@ async function startOnCountry(country: Country) {
 /**
  * Start the server twice on the country. The first start also raises every alert the replay
  * finds active (tens of thousands on a generated country that never ran live); the second is
- * a restart of a running system, the figure DESIGN §10 asks for.
+ * a restart of a running system, the figure docs/architecture.md §10 asks for.
  */
 async function serverOnCountry(ctx: BenchContext, country: Country): Promise<BenchRow[]> {
   const first = await startOnCountry(country)

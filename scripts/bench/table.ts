@@ -1,4 +1,4 @@
-/** One line of the benchmark table: a figure beside the reference it is judged against (DESIGN §10). */
+/** One line of the benchmark table: a figure beside the reference it is judged against (docs/architecture.md §10). */
 export interface BenchRow {
   /** ingest, latency, fan-out, scale, backtest, wall */
   section: string
@@ -8,7 +8,7 @@ export interface BenchRow {
   value: string
   /** The reference measured in the same run, or the fixed bound, e.g. "bare INSERT 98,000/s (31 %)". */
   reference: string
-  /** The DESIGN §10 target in words, e.g. "≥ 30 % of bare INSERT". */
+  /** The docs/architecture.md §10 target in words, e.g. "≥ 30 % of bare INSERT". */
   target: string
   verdict: 'met' | 'NOT MET' | 'info'
 }

@@ -1,4 +1,4 @@
-// The wall (DESIGN §10): how soon a cold /wall paints and draws its map, and that live updates
+// The wall (docs/architecture.md §10): how soon a cold /wall paints and draws its map, and that live updates
 // never re-create a chart. The heap over hours is `npm run soak:wall` (a 15-minute run of its own,
 // too long for this table; BENCHMARKS.md has its figures).
 import { execFileSync } from 'node:child_process'

@@ -3,7 +3,7 @@ import { chmodSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'nod
 import { join, resolve } from 'node:path'
 import type { Config } from '../config.ts'
 
-/** One party of an event: personal data (DESIGN §8). */
+/** One party of an event: personal data (docs/architecture.md §8). */
 export interface Party {
   name?: string
   idNumber?: string

@@ -63,7 +63,7 @@ export const ROUTE_ACCESS: Record<string, Access> = {
   'POST /api/v1/zero-reports': feedOr('duty', 'admin', 'township'),
   'POST /api/v1/imports': only('admin', 'duty'),
   'POST /api/v1/simulator/scenarios/:name': only('admin', 'duty'),
-  // Alerts (DESIGN §6). Everyone signed in reads (a township officer only their township's).
+  // Alerts (docs/architecture.md §6). Everyone signed in reads (a township officer only their township's).
   // The duty officers act; a township officer may work their own township's alerts through
   // ack → dispatch → resolve and comment, but escalation (挂牌督办, supervision from above) and
   // closing after the follow-up visit (回访) stay with the county's duty desk. `admin` manages

@@ -8,7 +8,7 @@
 //       Note R's C3 uses only the two previous days' C2 (not day t's own): y_t cancels, so the
 //       alarm is (C2_{t−2} − 1)⁺ + (C2_{t−1} − 1)⁺ > z (or y_t > 0 when the bound floors at 0).
 //   alarm = count > upperbound (strict); sd is the sample sd (n − 1).
-// Differences from R's defaults, by contract (DESIGN §5): minSigma defaults to 1 (R: 0), and the
+// Differences from R's defaults, by contract (docs/architecture.md §5): minSigma defaults to 1 (R: 0), and the
 // threshold is z itself (default 3) rather than alpha (R: qnorm(1 − 0.001) ≈ 3.09 for C1/C2,
 // qnorm(1 − 0.025) ≈ 1.96 for C3). Pass alpha = 1 − pnorm(z) to R to compare.
 // Days without a full baseline get upperbound NaN and no alarm (R leaves them out of `range`).

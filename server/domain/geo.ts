@@ -1,4 +1,4 @@
-// Validation of a township-boundary GeoJSON (DESIGN §3). The demo county ships one; an
+// Validation of a township-boundary GeoJSON (docs/architecture.md §3). The demo county ships one; an
 // administrator may upload a replacement, which must describe exactly the configured townships
 // before the map uses it. Pure: no I/O, no dependencies.
 

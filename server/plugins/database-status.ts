@@ -1,4 +1,4 @@
-// Whether the database answers, watched continuously (DESIGN §7: a wall never shows stale data
+// Whether the database answers, watched continuously (docs/architecture.md §7: a wall never shows stale data
 // silently). A connected socket otherwise stays "online" through a database outage while nothing
 // new can be stored or scored, and the wall would show yesterday's calm as if it were live. The
 // watch is a cheap `select 1` on an interval; a change is announced on the bus (the realtime hub

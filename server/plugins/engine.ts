@@ -79,7 +79,7 @@ export default fp<EnginePluginOptions>(
         this.set(live.running ? 1 : 0)
       },
     })
-    // Start-up cost at scale (DESIGN §10: rebuild < 30 s); the bench reads them here.
+    // Start-up cost at scale (docs/architecture.md §10: rebuild < 30 s); the bench reads them here.
     new Gauge({
       name: 'shaowang_engine_rebuild_seconds',
       help: 'Wall-clock seconds the last completed engine rebuild took (0 before the first)',

@@ -23,7 +23,7 @@ export interface CatchUpOptions {
 }
 
 /**
- * The protocol is server → client only (README, "Realtime"). A client that emits anyway gets a
+ * The protocol is server → client only (docs/architecture.md §7). A client that emits anyway gets a
  * clear answer rather than silence: its ack callback, if it passed one, and a rate-limited server:error.
  */
 export function refuseClientMessages(socket: LiveSocket): void {

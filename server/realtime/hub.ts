@@ -1,4 +1,4 @@
-// The realtime hub (README, "Realtime"): what producers call (risk changes, alert changes,
+// The realtime hub (docs/architecture.md §7): what producers call (risk changes, alert changes,
 // accepted events) and what it does with each connecting socket. It is handed its Socket.IO
 // namespace, its reads and the session check; the Fastify plugin (server/plugins/realtime.ts)
 // only builds the server and ties the hub to the app's lifecycle.

@@ -4,7 +4,7 @@ import type { RegionCache } from '../modules/events/regions.ts'
 import { isoInZone, wallClock } from '../modules/events/time.ts'
 import { Rng } from './random.ts'
 
-// Realistic, fictional streams for the demo county (DESIGN §3). Pure: given a county, a seed and
+// Realistic, fictional streams for the demo county (docs/architecture.md §3). Pure: given a county, a seed and
 // a time span, the same events come out every time.
 
 export interface CountyModel {

@@ -1,4 +1,4 @@
-// The admin screen end to end (DESIGN §8, §11): an administrator creates a user with a role, a
+// The admin screen end to end (docs/architecture.md §8, §11): an administrator creates a user with a role, a
 // feed token (shown once) and a silence, then finds all three in the audit log.
 import { mkdirSync } from 'node:fs'
 import { join } from 'node:path'

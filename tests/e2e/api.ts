@@ -44,7 +44,7 @@ export async function createFeed(admin: ApiSession, name: string): Promise<strin
   return res.body.token
 }
 
-/** Posts events with a feed token (DESIGN §4). */
+/** Posts events with a feed token (docs/architecture.md §4). */
 export async function postEvents(server: RunningServer, token: string, events: unknown[]): Promise<{ accepted: number; rejected: unknown[] }> {
   const res = await fetch(`${server.url}/api/v1/events`, {
     method: 'POST',

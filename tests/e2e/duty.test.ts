@@ -1,4 +1,4 @@
-// The duty console end to end (DESIGN §6, §11): one alert through its whole life, every step done
+// The duty console end to end (docs/architecture.md §6, §11): one alert through its whole life, every step done
 // in the UI and checked in the drawer and through the REST API; and two officers acting at once.
 import { mkdirSync } from 'node:fs'
 import { join } from 'node:path'

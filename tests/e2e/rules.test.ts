@@ -1,4 +1,4 @@
-// The rules workbench end to end (DESIGN §5, §11): an analyst drafts from the live set, sees a CEL
+// The rules workbench end to end (docs/architecture.md §5, §11): an analyst drafts from the live set, sees a CEL
 // error at its position, fixes it, saves, backtests the last 30 days, publishes and rolls back —
 // every step in the UI, checked through the REST API.
 import { mkdirSync } from 'node:fs'

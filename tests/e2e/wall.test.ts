@@ -1,4 +1,4 @@
-// The wall display (DESIGN §7, §11) in a real browser against the real server: the map, a live
+// The wall display (docs/architecture.md §7, §11) in a real browser against the real server: the map, a live
 // alert from the ingest API within 2 s, event text that stays text, and recovery after a crash.
 import { mkdirSync } from 'node:fs'
 import { join } from 'node:path'

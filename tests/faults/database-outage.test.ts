@@ -1,4 +1,4 @@
-// A database outage (issue #10), on a PostgreSQL cluster this test creates and stops itself —
+// A database outage (docs/architecture.md §13), on a PostgreSQL cluster this test creates and stops itself —
 // never the shared server. While the database is down: ingest answers 503 with Retry-After and
 // stores no batch half-way, health says 503, and connected clients are told the data is
 // interrupted (system:status) instead of staying silently "live". When it returns, the same

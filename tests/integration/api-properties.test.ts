@@ -14,7 +14,7 @@ import { feedToken } from '../helpers/auth.ts'
 import { decision } from '../helpers/live.ts'
 
 /**
- * Bad input, everywhere (issue #10): every API route the built app has, derived from the route
+ * Bad input, everywhere (docs/architecture.md §13): every API route the built app has, derived from the route
  * table (app.accessRoutes, checked against ROUTE_ACCESS) and its OpenAPI document, gets hostile
  * path parameters, query strings, bodies and content types from the right caller and from wrong
  * ones. The properties: never a 5xx; every 4xx in the one error shape, a 400 naming its field;

@@ -1,4 +1,4 @@
-// SIGKILL in the middle of sustained ingest (issue #10): several feeds post singles and batches
+// SIGKILL in the middle of sustained ingest (docs/architecture.md §13): several feeds post singles and batches
 // at once, the server process dies without warning, and after the restart
 // - every event that got a 202 is stored, exactly once (nothing acknowledged is lost);
 // - the engine's scores and levels are those of a clean rebuild from what is stored;

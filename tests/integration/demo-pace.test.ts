@@ -28,7 +28,7 @@ describe('the demo at one believable rate', () => {
     expect(simulatorInfo(0)).toBeNull()
   })
 
-  it('after 60 days of history and 30 simulated minutes live: at most a third at the cap, distinct scores, a normal day', async () => {
+  it('after 60 days of history and 30 simulated minutes live: at most a third at the cap, scores that rank, a normal day', async () => {
     // The demo's default rule set, live (as a fresh demo publishes it).
     const draft = await app.inject({ method: 'POST', url: '/api/v1/rulesets', headers: analyst.headers, payload: { ...DEFAULT_RULE_SET, comment: 'demo' } })
     expect((await app.inject({ method: 'POST', url: `/api/v1/rulesets/${draft.json().id}/publish`, headers: analyst.headers, payload: { comment: 'demo' } })).statusCode).toBe(200)
@@ -61,7 +61,9 @@ describe('the demo at one believable rate', () => {
     expect(townships).toHaveLength(12)
     const capped = townships.filter((t) => t.score >= 100)
     expect(capped.length).toBeLessThanOrEqual(4)
-    expect(new Set(townships.map((t) => t.score)).size).toBe(12)
+    // The ranking tells townships apart: scores shown to 0.1 and the cap may tie a few (which ones
+    // depends on the hour the test runs at), a saturated map would tie most.
+    expect(new Set(townships.map((t) => t.score)).size).toBeGreaterThanOrEqual(9)
 
     // Today's events (centre's day) against the history's daily mean.
     const rows = await database.db.selectFrom('event').select('occurredAt').execute()

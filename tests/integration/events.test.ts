@@ -99,7 +99,7 @@ describe('POST /api/v1/events: shapes', () => {
   })
 })
 
-describe('POST /api/v1/events: validation (DESIGN §4)', () => {
+describe('POST /api/v1/events: validation (docs/architecture.md §4)', () => {
   const rejectedWith = async (overrides: Record<string, unknown>) => {
     const res = await post(event(overrides))
     expect(res.statusCode).toBe(202)

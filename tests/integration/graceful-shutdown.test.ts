@@ -1,4 +1,4 @@
-// SIGTERM (issue #10): the process finishes the requests in flight — a batch whose body is still
+// SIGTERM (docs/architecture.md §13): the process finishes the requests in flight — a batch whose body is still
 // arriving when the signal lands completes with 202 and is stored — tells connected sockets it is
 // restarting before it disconnects them, releases the engine's leadership and exits 0. On
 // PostgreSQL a second process on the same database takes the engine over and the next event

@@ -1,4 +1,4 @@
-// Several server processes on one PostgreSQL (DESIGN §2): Socket.IO fans out through
+// Several server processes on one PostgreSQL (docs/architecture.md §2): Socket.IO fans out through
 // @socket.io/postgres-adapter (LISTEN/NOTIFY). With DATABASE_URL this file starts two app
 // instances on the same database, each with its own pool and HTTP server, as two processes
 // would; on embedded PGlite there is one process and the in-memory adapter, which is what the

@@ -9,7 +9,7 @@ import { signIn } from '../helpers/auth.ts'
 import { baseUrl, closeAllClients, connectLive, decision, type LiveClient, tokenOf, townshipCodes } from '../helpers/live.ts'
 
 /**
- * Bad input on the realtime hub (DESIGN §7, issue #10). What the server accepts from a client is
+ * Bad input on the realtime hub (docs/architecture.md §7, §13). What the server accepts from a client is
  * the handshake (auth.token, auth.offset, the session cookie) and nothing else: every emitted
  * event is unsupported. Properties: any handshake is either accepted with a snapshot or refused
  * with a readable {code, message}; any emitted event, payload, ack or flood gets a clear

@@ -1,4 +1,4 @@
-// Seq replay across a server restart (DESIGN §7, issue #10), with the real server process: a
+// Seq replay across a server restart (docs/architecture.md §7, §13), with the real server process: a
 // client away while alerts were raised and changed — some before a SIGKILL, some after the
 // restart — reconnects with the last seq it saw and receives exactly the alert changes it
 // missed, each once and in order, from the database (no in-memory recovery survives a kill).

@@ -5,7 +5,7 @@ import { signIn } from '../helpers/auth.ts'
 const { app } = await build()
 const analyst = await signIn(app, ['analyst'])
 
-// The rule set of DESIGN §5, verbatim.
+// The rule set of docs/architecture.md §5, verbatim.
 const contractExample = {
   levels: { yellow: 30, orange: 55, red: 80 },
   hysteresis: 5,

@@ -1,4 +1,4 @@
-// Slow or stalled clients cannot hold the server's sockets (issue #10): raw TCP clients that send
+// Slow or stalled clients cannot hold the server's sockets (docs/architecture.md §13): raw TCP clients that send
 // headers byte by byte (slowloris), stall in the middle of a body, or connect and say nothing are
 // cut off by the server within SERVER_TIMEOUTS (shortened here; the production values are
 // checked to be the ones the server actually runs with).

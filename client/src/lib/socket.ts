@@ -1,4 +1,4 @@
-// The realtime client (DESIGN §7): Socket.IO namespace `/live`, WebSocket only (the PostgreSQL
+// The realtime client (docs/architecture.md §7): Socket.IO namespace `/live`, WebSocket only (the PostgreSQL
 // adapter needs either sticky sessions or no polling), authenticated by the session cookie of
 // the same origin. `auth` is a function, so every (re)connect sends the last `seq` seen as
 // `offset` at that moment and the server replays the alert changes missed in between.

@@ -13,7 +13,7 @@ export const LastEvent = z.object({
 })
 
 /**
- * An alert as the API and the realtime hub show it (DESIGN §6, plus a few extra fields). Times
+ * An alert as the API and the realtime hub show it (docs/architecture.md §6, plus a few extra fields). Times
  * are ISO strings so the same JSON is stored in alert_change and replayed byte for byte.
  */
 export const Alert = z.object({

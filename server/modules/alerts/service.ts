@@ -1,6 +1,6 @@
 // The alerts service: what the live engine runner calls (applyDecisions), what the REST actions
 // call (performAction) and the periodic auto-escalation (escalateOverdue). Every change of an
-// alert is one alert_change row (its seq is the realtime seq of DESIGN §7) and one audit row, in
+// alert is one alert_change row (its seq is the realtime seq of docs/architecture.md §7) and one audit row, in
 // the same transaction as the change itself; changes are handed to `publish` only after commit.
 
 import type { Db } from '../../../db/connect.ts'

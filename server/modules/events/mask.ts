@@ -1,6 +1,6 @@
 import type { Party } from '../../access/personal-data.ts'
 
-// Masking of parties' personal data for roles that may not see it (DESIGN §8). Pure functions:
+// Masking of parties' personal data for roles that may not see it (docs/architecture.md §8). Pure functions:
 // the same input always gives the same mask, and a mask never reveals more than it keeps.
 
 /** 张三丰 → 张**, 欧阳娜娜 → 欧***, Li Wei → L* W**; a single character is fully hidden. */

@@ -40,7 +40,7 @@ export function eventView(row: EventRow): EventView {
   }
 }
 
-/** Only duty officers and administrators see parties unmasked (DESIGN §8). */
+/** Only duty officers and administrators see parties unmasked (docs/architecture.md §8). */
 export const seesPersonalData = (p: Principal | null) => p?.kind === 'user' && p.roles.some((r) => r === 'duty' || r === 'admin')
 
 const encodeCursor = (row: EventRow) => Buffer.from(JSON.stringify([iso(row.occurredAt), Number(row.id)])).toString('base64url')

@@ -5,7 +5,7 @@ import type { FieldError } from '../../http-errors.ts'
 import type { RegionCache } from './regions.ts'
 import { parseIsoDateTime } from './time.ts'
 
-// Validation of one incoming event (DESIGN §4), shared by the API, ledger imports and the
+// Validation of one incoming event (docs/architecture.md §4), shared by the API, ledger imports and the
 // simulator: one pipeline, one set of rules, one set of messages.
 
 export const LIMITS = {
@@ -120,7 +120,7 @@ const EventSchema = z.strictObject(
   },
 )
 
-// Attributes: the keys DESIGN §4 names are checked per source; other keys are kept as given
+// Attributes: the keys docs/architecture.md §4 names are checked per source; other keys are kept as given
 // (feeds carry their own references, e.g. a 110 dispatch number). Wrong types are rejected.
 const bool = z.boolean(req('must be true or false'))
 const ATTRIBUTES: Record<Source, z.ZodType> = {

@@ -29,7 +29,7 @@ export const RuleSetError = z.object({
 export const MAX_RULES = 200
 export const MAX_MODIFIERS = 50
 
-/** A rule set (DESIGN §5) plus `comment` and, for a draft made from another version, `basedOn`. */
+/** A rule set (docs/architecture.md §5) plus `comment` and, for a draft made from another version, `basedOn`. */
 export const RulesetInput = z.looseObject({
   comment: z.string().max(2000, 'at most 2000 characters').optional(),
   // Only the sizes here: the document itself (a wrong type too) is checked by validateRuleSet, with paths and positions.
@@ -40,7 +40,7 @@ export const RulesetInput = z.looseObject({
 
 export const PublishInput = z.object({ comment: z.string().trim().min(1, 'say why you publish (it goes into the audit log)').max(2000, 'at most 2000 characters') })
 
-/** 400 for an invalid rule set: the usual error shape plus the contract's `errors` list (DESIGN §5). */
+/** 400 for an invalid rule set: the usual error shape plus the contract's `errors` list (docs/architecture.md §5). */
 export const RulesetInvalid = z.object({
   error: z.object({ code: z.literal('invalid_ruleset'), message: z.string(), fields: z.array(z.object({ field: z.string(), message: z.string() })) }),
   errors: z.array(RuleSetError),

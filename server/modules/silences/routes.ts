@@ -8,7 +8,7 @@ import { recordAudit } from '../audit/repository.ts'
 import { TownshipCode } from '../townships/schema.ts'
 import { DbId, isoDateTime } from '../../validation.ts'
 
-// Silences (屏蔽, DESIGN §6): suppress matching NEW alerts until they expire. A suppressed alert is
+// Silences (屏蔽, docs/architecture.md §6): suppress matching NEW alerts until they expire. A suppressed alert is
 // still stored and audited, just not pushed nor listed by default. Silences are never deleted:
 // DELETE revokes one.
 

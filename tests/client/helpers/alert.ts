@@ -1,6 +1,6 @@
 import type { Alert } from '#contract/api.ts'
 
-/** A whole alert as the server sends it (DESIGN §6), with the fields a test cares about overridden. */
+/** A whole alert as the server sends it (docs/architecture.md §6), with the fields a test cares about overridden. */
 export function alertJson(over: Partial<Alert> = {}): Alert {
   const at = over.raisedAt ?? '2026-11-20T08:00:00+08:00'
   return {

@@ -1,4 +1,4 @@
-// The engine's own clock tick meets a database outage (issue #10): the step fails and is logged,
+// The engine's own clock tick meets a database outage (docs/architecture.md §13): the step fails and is logged,
 // the ticks go on, and nothing escapes as an unhandled rejection — which Node turns into a
 // process exit, so one failed write on a timer would take the whole server down.
 import { afterEach, describe, expect, it, vi } from 'vitest'

@@ -41,7 +41,7 @@ export function visualMapPieces(levels: RuleLevels, labels: Record<Level, string
 }
 
 /**
- * The value the map's visualMap colours by. A township's level has hysteresis (DESIGN §5: it
+ * The value the map's visualMap colours by. A township's level has hysteresis (docs/architecture.md §5: it
  * drops only when the score is well below the threshold), so its score can sit in a lower band
  * than its level. The map must show the level, so the value is the score clamped into the
  * level's band; labels and tooltips still show the real score.

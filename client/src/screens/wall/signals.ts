@@ -16,7 +16,7 @@ export interface TopSignal {
 
 /**
  * The strongest signals of a township's explanation (GET /api/v1/townships/:code →
- * `explanation.signals`, DESIGN §5). Tolerant: no explanation or odd entries give an empty list.
+ * `explanation.signals`, docs/architecture.md §5). Tolerant: no explanation or odd entries give an empty list.
  */
 export function topSignals(detail: unknown, ruleNames: Record<string, string>, n = 3): TopSignal[] {
   const signals = (detail as { explanation?: { signals?: unknown } } | null)?.explanation?.signals
