@@ -223,6 +223,49 @@ export interface AlertTable {
   updatedAt: ColumnType<Date, Date | string | undefined, Date | string>
   resolvedAt: Date | null
   closedAt: Date | null
+  /** The case it belongs to (null while suppressed: a silenced alert joins none). */
+  caseId: ColumnType<number | null, number | null | undefined, number | null>
+  /** By when it must be signed for (签收): from its level, set when it is raised. */
+  ackDeadline: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>
+  /** The rule's name as it was when raised (null for a level alert). */
+  ruleName: ColumnType<string | null, string | null | undefined, string | null>
+}
+
+/** The triggering event of a case, masked: what happened, never who or the free text. */
+export interface CaseEventSnapshot {
+  id: number
+  source: string
+  category: string
+  peopleCount: number
+  severity: number
+  village: string | null
+  occurredAt: string
+}
+
+export interface AlertCaseTable {
+  id: Generated<number>
+  township: string
+  level: AlertLevel
+  levelRank: Generated<number>
+  status: ColumnType<AlertStateName, AlertStateName | undefined, AlertStateName>
+  escalated: ColumnType<boolean, boolean | undefined, boolean>
+  ackEscalatedAt: Date | null
+  openedAt: Timestamp
+  lastAlertAt: Timestamp
+  createdAt: Timestamp
+  ackDeadline: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>
+  deadline: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>
+  department: string | null
+  leadOfficial: string | null
+  acknowledgedAt: Date | null
+  resolvedAt: Date | null
+  closedAt: Date | null
+  firstAlertId: number
+  alertCount: ColumnType<number, number | undefined, number>
+  eventIds: Json<number[]>
+  event: Json<CaseEventSnapshot | null>
+  version: ColumnType<number, number | undefined, number>
+  updatedAt: Timestamp
 }
 
 export interface AlertChangeTable {
@@ -238,6 +281,11 @@ export interface AlertChangeTable {
   payload: Json<unknown> | null
   alert: Json<unknown>
   push: 'alert:new' | 'alert:updated' | null
+  caseId: ColumnType<number | null, number | null | undefined, number | null>
+  /** Set on the change after which its case is pushed (the last of a transaction's changes to that case). */
+  casePush: ColumnType<'case:new' | 'case:updated' | null, 'case:new' | 'case:updated' | null | undefined, 'case:new' | 'case:updated' | null>
+  /** The case's public JSON after the change, when casePush is set. */
+  caseJson: ColumnType<unknown, string | null | undefined, string | null>
 }
 
 export interface SilenceMatchers {
@@ -334,6 +382,7 @@ export interface DutyShiftTable {
 
 export interface Database {
   alert: AlertTable
+  alertCase: AlertCaseTable
   alertChange: AlertChangeTable
   silence: SilenceTable
   rulesetVersion: RulesetVersionTable
@@ -369,6 +418,7 @@ export type EventHistoryRow = Selectable<EventHistoryTable>
 export type ZeroReportRow = Selectable<ZeroReportTable>
 export type AlertRow = Selectable<AlertTable>
 export type AlertChangeRow = Selectable<AlertChangeTable>
+export type AlertCaseRow = Selectable<AlertCaseTable>
 export type SilenceRow = Selectable<SilenceTable>
 export type NotificationChannelRow = Selectable<NotificationChannelTable>
 export type NotificationRouteRow = Selectable<NotificationRouteTable>

@@ -6,6 +6,7 @@ import * as m0004 from './0004_events.ts'
 import * as m0005 from './0005_rules.ts'
 import * as m0006 from './0006_alerts.ts'
 import * as m0008 from './0008_notifications.ts'
+import * as m0009 from './0009_cases.ts'
 
 // Listed explicitly (not read from the file system) so the same migrations run under Node,
 // Vitest and any bundler. Names sort in the order they must run; add new files at the end.
@@ -17,4 +18,5 @@ export const migrations: Record<string, Migration> = {
   '0005_rules': m0005,
   '0006_alerts': m0006,
   '0008_notifications': m0008,
+  '0009_cases': m0009,
 }

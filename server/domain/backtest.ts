@@ -2,6 +2,7 @@
 // only feeds the engine in order, ticks it, and collects what it says.
 
 import { lookbackDays } from './anomaly.ts'
+import { assignCase, type CaseSettings, caseSettingsOf, type GroupableCase, withEvent } from './cases.ts'
 import { SIGNAL_EPSILON } from './decay.ts'
 import { createEngine, type AlertDecision, type Engine, type EngineOutput, type TownshipSnapshot } from './engine.ts'
 import type { RiskEvent, SensitivePeriod, TownshipContext, ZeroReport } from './event.ts'
@@ -45,6 +46,20 @@ export interface BacktestAlert {
   lastSeenAt: number
   count: number
   recoveredAt?: number
+  /** the case it folded into (BacktestCase.id) */
+  caseId: number
+}
+
+/** A case as the live desk would have opened it (server/domain/cases.ts): nobody acts in a backtest, so each stays open. */
+export interface BacktestCase {
+  id: number
+  township: string
+  /** highest level of its alerts */
+  level: Level
+  openedAt: number
+  /** keys of its alerts, in the order they joined */
+  alertKeys: string[]
+  eventIds: number[]
 }
 
 /**
@@ -61,6 +76,7 @@ export interface DailyLevel {
 
 export interface BacktestResult {
   alerts: BacktestAlert[]
+  cases: BacktestCase[]
   signals: BacktestSignal[]
   daily: DailyLevel[]
   /** every township's state at `to` */
@@ -99,20 +115,47 @@ function isSorted(events: readonly RiskEvent[]): boolean {
  */
 export class AlertBook {
   readonly alerts: BacktestAlert[] = []
+  readonly cases: BacktestCase[] = []
   private open = new Map<string, BacktestAlert>()
+  private casesByTownship = new Map<string, Array<GroupableCase<number>>>()
   private from: number
   private to: number
+  private settings: CaseSettings
 
-  constructor(from: number, to: number) {
+  constructor(from: number, to: number, settings: CaseSettings = caseSettingsOf(null)) {
     this.from = from
     this.to = to
+    this.settings = settings
+  }
+
+  /** Folds a raised alert into a case exactly as the live alerts service does. */
+  private fold(rec: Omit<BacktestAlert, 'caseId'>, eventId: number | null): number {
+    let mine = this.casesByTownship.get(rec.township)
+    if (!mine) this.casesByTownship.set(rec.township, (mine = []))
+    // Only cases within reach of the window or holding the event can take it; older ones are
+    // kept for same-event joins (a repeat's event seen again), newest last.
+    const choice = assignCase({ township: rec.township, at: rec.raisedAt, eventId }, mine, this.settings)
+    if (choice.kind === 'join') {
+      const g = mine.find((c) => c.id === choice.caseId)!
+      const c = this.cases[choice.caseId - 1]!
+      c.alertKeys.push(rec.key)
+      if (levelRank(rec.level) > levelRank(c.level)) c.level = rec.level
+      g.eventIds = c.eventIds = withEvent(c.eventIds, eventId)
+      return c.id
+    }
+    const id = this.cases.length + 1
+    const eventIds = withEvent([], eventId)
+    this.cases.push({ id, township: rec.township, level: rec.level, openedAt: rec.raisedAt, alertKeys: [rec.key], eventIds })
+    mine.push({ id, township: rec.township, status: 'new', openedAt: rec.raisedAt, eventIds })
+    return id
   }
 
   apply(a: AlertDecision): void {
     if (a.at < this.from || a.at > this.to) return
     const current = this.open.get(a.key)
     if (a.kind === 'raise') {
-      const rec: BacktestAlert = { key: a.key, township: a.township, ruleId: a.ruleId, level: a.level, raisedAt: a.at, lastSeenAt: a.at, count: 1 }
+      const base = { key: a.key, township: a.township, ruleId: a.ruleId, level: a.level, raisedAt: a.at, lastSeenAt: a.at, count: 1 }
+      const rec: BacktestAlert = { ...base, caseId: this.fold(base, a.eventId) }
       this.open.set(a.key, rec)
       this.alerts.push(rec)
     } else if (!current) {
@@ -120,7 +163,11 @@ export class AlertBook {
     } else if (a.kind === 'repeat') {
       current.count++
       current.lastSeenAt = a.at
-      if (levelRank(a.level) > levelRank(current.level)) current.level = a.level
+      if (levelRank(a.level) > levelRank(current.level)) {
+        current.level = a.level
+        const c = this.cases[current.caseId - 1]!
+        if (levelRank(a.level) > levelRank(c.level)) c.level = a.level
+      }
     } else {
       current.recoveredAt = a.at
       this.open.delete(a.key)
@@ -170,7 +217,7 @@ export function backtest(input: BacktestInput): BacktestResult {
   })
 
   const signals: BacktestSignal[] = []
-  const book = new AlertBook(from, to)
+  const book = new AlertBook(from, to, input.ruleSet.cases)
   const collect = (out: EngineOutput): void => {
     for (const s of out.signals) {
       if (s.at >= from && s.at <= to) {
@@ -227,6 +274,7 @@ export function backtest(input: BacktestInput): BacktestResult {
 
   return {
     alerts: book.alerts,
+    cases: book.cases,
     signals,
     final: engine.snapshot(to),
     daily: daily

@@ -6,6 +6,7 @@
 import { z } from 'zod'
 import { tryParseDuration } from './duration.ts'
 import { compileExpression, type CompiledExpression, type SourcePosition } from './rule-language.ts'
+import { type CaseSettings, caseSettingsOf, validateCases } from './cases.ts'
 
 export const RULE_KINDS = ['trigger', 'threshold', 'anomaly', 'escalation', 'silence'] as const
 export type RuleKind = (typeof RULE_KINDS)[number]
@@ -62,6 +63,14 @@ const ruleSchema = z.strictObject({
   modifiers: z.array(modifierSchema).optional(),
 })
 
+const ackWithin = durationString.nullable().optional()
+
+/** Grouping of alerts into cases and the acknowledgement deadlines (server/domain/cases.ts). */
+const casesSchema = z.strictObject({
+  groupWindow: durationString.optional(),
+  ackWithin: z.strictObject({ red: ackWithin, orange: ackWithin, yellow: ackWithin }).optional(),
+})
+
 export const ruleSetSchema = z.strictObject({
   name: z.string().max(200).optional(),
   description: z.string().max(4000).optional(),
@@ -73,6 +82,7 @@ export const ruleSetSchema = z.strictObject({
   hysteresis: z.number().min(0),
   rules: z.array(ruleSchema),
   modifiers: z.array(modifierSchema).optional(),
+  cases: casesSchema.optional(),
 })
 
 export type RuleSetDocument = z.infer<typeof ruleSetSchema>
@@ -119,6 +129,8 @@ export interface CompiledRuleSet {
   /** Enabled rules only, in document order. */
   rules: CompiledRule[]
   modifiers: CompiledModifier[]
+  /** Case grouping and acknowledgement deadlines, defaults filled in. */
+  cases: CaseSettings
 }
 
 export type RuleSetValidation =
@@ -192,6 +204,8 @@ export function validateRuleSet(input: unknown): RuleSetValidation {
     errors.push({ path: 'hysteresis', message: 'hysteresis must be smaller than the yellow level, or a level could never drop' })
   }
 
+  errors.push(...validateCases(doc.cases))
+
   const modifiers: CompiledModifier[] = []
   doc.modifiers?.forEach((m, i) => {
     const when = compileInto(m.when, `modifiers[${i}].when`, errors)
@@ -257,7 +271,7 @@ export function validateRuleSet(input: unknown): RuleSetValidation {
   // The schema neither adds nor transforms values, so the input itself is the document; keeping
   // it (rather than zod's output) also keeps the analyst's key order for byte-equal export.
   const document = structuredClone(input) as RuleSetDocument
-  return { ok: true, ruleSet: { document, levels: doc.levels, hysteresis: doc.hysteresis, rules, modifiers } }
+  return { ok: true, ruleSet: { document, levels: doc.levels, hysteresis: doc.hysteresis, rules, modifiers, cases: caseSettingsOf(doc) } }
 }
 
 function collectLooseCelErrors(input: unknown, errors: ValidationError[]): void {

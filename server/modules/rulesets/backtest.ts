@@ -27,6 +27,7 @@ const alertJson = (a: BacktestAlert) => ({
   lastSeenAt: new Date(a.lastSeenAt),
   count: a.count,
   recoveredAt: a.recoveredAt === undefined ? null : new Date(a.recoveredAt),
+  caseId: a.caseId,
 })
 
 /** Replays stored events in [from, to) through a version and, for the diff, through the live set. */
@@ -41,6 +42,8 @@ export async function runBacktest(db: Db, rulesetId: number, range: { from: Date
   const diff = diffAlerts(candidate.alerts, baseline?.alerts ?? [], timeZone)
   return {
     alerts: candidate.alerts.map(alertJson),
+    // Grouped as the live desk groups them, with this rule set's window (server/domain/cases.ts).
+    cases: candidate.cases.map((c) => ({ id: c.id, township: c.township, level: c.level, openedAt: new Date(c.openedAt), alertKeys: [...c.alertKeys], eventIds: [...c.eventIds] })),
     signals: candidate.signals.map((s) => ({ township: s.township, ruleId: s.ruleId, at: new Date(s.at), points: s.points, eventIds: [...s.eventIds] })),
     daily: candidate.daily,
     diff: {

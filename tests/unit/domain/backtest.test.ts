@@ -112,6 +112,7 @@ describe('backtest', () => {
       raisedAt,
       lastSeenAt: raisedAt,
       count: 1,
+      caseId: 1,
       ...over,
     })
     const baseline = [a('1|x', T0 + H), a('1|y', T0 + H), a('2|x', T0 + 2 * D)]
