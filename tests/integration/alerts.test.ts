@@ -1,9 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest'
-import { buildApp } from '../../server/app.ts'
 import { applyDecisions } from '../../server/modules/alerts/service.ts'
-import { build, testConfig } from '../helpers/app.ts'
+import { build } from '../helpers/app.ts'
 import { signIn, type SignedIn } from '../helpers/auth.ts'
-import { createTestDatabase } from '../helpers/database.ts'
 import { decision, townshipCodes } from '../helpers/live.ts'
 
 const { app } = await build()
@@ -328,9 +326,7 @@ describe('auto-escalation', () => {
 
   it('the periodic job runs on its own with the app clock', async () => {
     let clock = Date.now()
-    const database = await createTestDatabase()
-    const timed = await buildApp({ config: testConfig(), database, logger: false, now: () => new Date(clock), alerts: { escalationIntervalMs: 50 } })
-    await timed.ready()
+    const { app: timed, close } = await build({ now: () => new Date(clock), alerts: { escalationIntervalMs: 50 }, closedBy: 'caller' })
     try {
       const [t] = await townshipCodes(timed)
       const [c] = await timed.alerts.applyDecisions([decision(t!, { ruleId: 'timed' })])
@@ -347,8 +343,7 @@ describe('auto-escalation', () => {
       }
       expect(row.escalated).toBe(true)
     } finally {
-      await timed.close()
-      await database.close()
+      await close()
     }
   })
 })

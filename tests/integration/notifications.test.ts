@@ -1,12 +1,10 @@
 import { afterAll, describe, expect, it, vi } from 'vitest'
 import { connectDatabase } from '../../db/connect.ts'
-import { buildApp } from '../../server/app.ts'
 import { backoffMs, OutboxWorker } from '../../server/modules/notifications/outbox.ts'
 import { enqueueMessages } from '../../server/modules/notifications/repository.ts'
 import { dingtalkSign, feishuSign } from '../../server/modules/notifications/senders.ts'
-import { testConfig } from '../helpers/app.ts'
+import { build } from '../helpers/app.ts'
 import { signIn } from '../helpers/auth.ts'
-import { createTestDatabase } from '../helpers/database.ts'
 import { decision, townshipCodes } from '../helpers/live.ts'
 import { dingtalkSignatureValid, feishuSignatureValid, type Hit, HttpReceivers, SmtpReceiver } from '../helpers/notification-receivers.ts'
 
@@ -16,19 +14,12 @@ const smtp = new SmtpReceiver()
 await http.start()
 await smtp.start()
 
-const database = await createTestDatabase()
-const app = await buildApp({
-  config: testConfig(),
-  database,
-  logger: false,
-  notifications: { pollMs: 20, backoffMs: 20, maxBackoffMs: 80, timeoutMs: 2000, externalUrl: 'https://shaowang.example' },
-})
-await app.ready()
 afterAll(async () => {
-  await app.close()
-  await database.close()
   await http.stop()
   await smtp.stop()
+})
+const { app, database } = await build({
+  notifications: { pollMs: 20, backoffMs: 20, maxBackoffMs: 80, timeoutMs: 2000, externalUrl: 'https://shaowang.example' },
 })
 
 const [T1, T2] = await townshipCodes(app)

@@ -6,8 +6,7 @@
 import type { FastifyInstance } from 'fastify'
 import { afterAll, describe, expect, it } from 'vitest'
 import { connectDatabase } from '../../db/connect.ts'
-import { buildApp } from '../../server/app.ts'
-import { build, testConfig } from '../helpers/app.ts'
+import { build } from '../helpers/app.ts'
 import { signIn } from '../helpers/auth.ts'
 import { baseUrl, closeAllClients, connectLive, decision, type LiveClient, townshipCodes } from '../helpers/live.ts'
 
@@ -21,13 +20,10 @@ afterAll(() => closeAllClients())
 if (database.kind === 'postgres') {
   // The second "process": its own pool on the same database, its own app and port.
   const handleB = await connectDatabase({ kind: 'postgres', url: database.url!, poolSize: 4 })
-  const b = await buildApp({ config: testConfig(), database: handleB, logger: false })
-  await b.listen({ port: 0, host: '127.0.0.1' })
-  afterAll(async () => {
-    closeAllClients()
-    await b.close()
-    await handleB.close()
-  })
+  // After hooks run last-registered first: the clients, then the app, then its pool.
+  afterAll(() => handleB.close())
+  const { app: b } = await build({ database: handleB, listen: true })
+  afterAll(() => closeAllClients())
 
   /** Waits until process `from` sees the client's socket on the other process through the adapter. */
   async function visibleAcross(from: FastifyInstance, client: LiveClient) {

@@ -1,7 +1,5 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
-import { buildApp } from '../../server/app.ts'
-import { build, testConfig } from '../helpers/app.ts'
-import { createTestDatabase } from '../helpers/database.ts'
+import { build } from '../helpers/app.ts'
 import { signIn } from '../helpers/auth.ts'
 import { closeAllClients, connectLive, decision, refusedLive, tokenOf, townshipCodes, baseUrl } from '../helpers/live.ts'
 
@@ -198,7 +196,6 @@ describe('replay by seq', () => {
 
   it('changes committed after the snapshot and before the replay query are sent once, in seq order', async () => {
     // A second app whose hub lets the test commit changes exactly inside that window, on every connect.
-    const database = await createTestDatabase()
     // The work to do inside the window on the next connect, and its result once done.
     let during: (() => Promise<number[]>) | null = null
     let done: Promise<number[]> = Promise.resolve([])
@@ -207,8 +204,7 @@ describe('replay by seq', () => {
       during = null
       if (work) await (done = work())
     }
-    const seam = await buildApp({ config: testConfig(), database, logger: false, realtime: { beforeReplay } })
-    await seam.listen({ port: 0, host: '127.0.0.1' })
+    const { app: seam, close } = await build({ realtime: { beforeReplay }, listen: true, closedBy: 'caller' })
     try {
       const [a, b] = await townshipCodes(seam)
       const who = await signIn(seam, ['duty'])
@@ -232,8 +228,7 @@ describe('replay by seq', () => {
       expect(fresh.alertChanges().map((c) => c.seq)).toEqual([...inWindow2, s2])
     } finally {
       closeAllClients()
-      await seam.close()
-      await database.close()
+      await close()
     }
   })
 

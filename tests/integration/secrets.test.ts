@@ -1,9 +1,8 @@
 import { Writable } from 'node:stream'
-import { afterAll, describe, expect, it } from 'vitest'
-import { buildApp, loggerOptions, redactUrl } from '../../server/app.ts'
+import { describe, expect, it } from 'vitest'
+import { loggerOptions, redactUrl } from '../../server/app.ts'
 import { createUser } from '../../server/modules/users/repository.ts'
-import { testConfig } from '../helpers/app.ts'
-import { createTestDatabase } from '../helpers/database.ts'
+import { build, testConfig } from '../helpers/app.ts'
 
 // The app as production logs it (JSON, every level), writing into memory.
 const lines: string[] = []
@@ -13,17 +12,15 @@ const stream = new Writable({
     done()
   },
 })
-const config = testConfig({ logLevel: 'trace', production: true })
-const database = await createTestDatabase()
-const app = await buildApp({ config, database, logger: { ...(loggerOptions(config) as object), stream } })
-// A route that fails the way a bug does, with SQL in its message.
-app.get('/test/boom', async () => {
-  throw new Error('relation "app_user" column password_hash: select * from app_user')
-})
-await app.ready()
-afterAll(async () => {
-  await app.close()
-  await database.close()
+const config = { logLevel: 'trace', production: true } as const
+const { app } = await build({
+  config,
+  logger: { ...(loggerOptions(testConfig(config)) as object), stream },
+  // A route that fails the way a bug does, with SQL in its message.
+  prepare: (app) =>
+    app.get('/test/boom', async () => {
+      throw new Error('relation "app_user" column password_hash: select * from app_user')
+    }),
 })
 
 const PASSWORD = 'a-very-secret-password-1'

@@ -3,30 +3,16 @@
 // cut off by the server within SERVER_TIMEOUTS (shortened here; the production values are
 // checked to be the ones the server actually runs with).
 import { connect, type Socket } from 'node:net'
-import type { FastifyInstance } from 'fastify'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { buildApp, SERVER_TIMEOUTS, type ServerTimeouts } from '../../server/app.ts'
-import { testConfig } from '../helpers/app.ts'
-import { createTestDatabase, type TestDatabase } from '../helpers/database.ts'
+import { describe, expect, it } from 'vitest'
+import { SERVER_TIMEOUTS, type ServerTimeouts } from '../../server/app.ts'
+import { build } from '../helpers/app.ts'
 
 const SHORT: ServerTimeouts = { requestMs: 1_500, headersMs: 1_000, idleMs: 2_000, keepAliveMs: 500, checkIntervalMs: 200 }
 // Far above every SHORT timeout, far below the test's own: a client still connected then was not cut off.
 const GIVE_UP_MS = 12_000
 
-let database: TestDatabase
-let app: FastifyInstance
-let port: number
-
-beforeAll(async () => {
-  database = await createTestDatabase({ demoCounty: false })
-  app = await buildApp({ config: testConfig(), database, logger: false, timeouts: SHORT })
-  await app.listen({ port: 0, host: '127.0.0.1' })
-  port = (app.server.address() as { port: number }).port
-})
-afterAll(async () => {
-  await app?.close()
-  await database?.close()
-})
+const { app } = await build({ demoCounty: false, timeouts: SHORT, listen: true })
+const port = (app.server.address() as { port: number }).port
 
 interface Outcome {
   /** The server closed the connection (not the client). */
