@@ -20,7 +20,7 @@ import { parseArgs } from 'node:util'
 import { MAX_ALERTS, TICKER_SIZE } from '../client/src/stores/alerts.ts'
 import { RECENT_SIZE, SEEN_IDS } from '../client/src/stores/events.ts'
 import { CATEGORIES, type Source } from '../server/domain/taxonomy.ts'
-import { apiCall, apiSignIn, createFeedToken, postEvents, type ApiSession } from '../tests/e2e/wall-api.ts'
+import { type ApiSession, createFeed, postEvents, signIn } from './lib/api-client.ts'
 import { ARTIFACTS, launchBrowser, type RunningServer, signInContext, startServer } from '../tests/e2e/harness.ts'
 import { heapAfterGc, heapSummary, type HeapSummary, summaryDiff } from './heap.ts'
 import { Rng } from '../server/simulator/random.ts'
@@ -109,7 +109,7 @@ interface AlertRow {
   version: number
 }
 async function closeOpenAlerts(server: RunningServer, duty: ApiSession): Promise<number> {
-  const { items } = await apiCall<{ items: AlertRow[] }>(server, duty, '/api/v1/alerts?state=open&limit=200')
+  const { items } = await duty.get<{ items: AlertRow[] }>('/api/v1/alerts?state=open&limit=200')
   let closed = 0
   const deadline = new Date(Date.now() + 86_400_000).toISOString()
   for (const a of items) {
@@ -117,7 +117,7 @@ async function closeOpenAlerts(server: RunningServer, duty: ApiSession): Promise
       let v = a.version
       let state = a.state
       const act = async (action: string, body: object) => {
-        const res = await apiCall<{ alert: AlertRow }>(server, duty, `/api/v1/alerts/${a.id}/${action}`, { version: v, ...body })
+        const res = await duty.send<{ alert: AlertRow }>(`/api/v1/alerts/${a.id}/${action}`, { version: v, ...body })
         v = res.alert.version
         state = res.alert.state
       }
@@ -176,9 +176,9 @@ async function main(): Promise<number> {
   console.log(`soak:wall — seed ${SEED_ALERTS} alerts and ${SEED_EVENTS} events, warm-up until the bounds are full (≥ ${WARMUP_MIN_MS / 60_000} min, ≤ ${WARMUP_MAX_MINUTES} min), then ${MINUTES} min at ${RATE} events/s, ${SIM_HOURS_PER_MINUTE} simulated h per real minute`)
   const [server, browser] = await Promise.all([startServer(), launchBrowser()])
   try {
-    const token = await createFeedToken(server, 'soak-wall')
-    const duty = await apiSignIn(server, 'duty', 'demo-duty-2026')
-    const townships = (await apiCall<Array<{ code: string }>>(server, duty, '/api/v1/townships')).map((t) => t.code)
+    const token = await createFeed(server, 'soak-wall')
+    const duty = await signIn(server, 'duty', 'demo-duty-2026')
+    const townships = (await duty.get<Array<{ code: string }>>('/api/v1/townships')).map((t) => t.code)
     let posted = 0
     let closed = 0
     let failures = 0

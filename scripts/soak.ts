@@ -13,7 +13,8 @@ import { connectDatabase } from '../db/connect.ts'
 import { CATEGORIES, SOURCES } from '../server/domain/taxonomy.ts'
 import { startServer } from '../tests/e2e/harness.ts'
 import { connectLive } from '../tests/helpers/live.ts'
-import { metrics, newFeed, signIn, townshipScores } from '../tests/helpers/server-process.ts'
+import { createFeed, HttpClient, signIn, submitEvents } from './lib/api-client.ts'
+import { metrics, townshipScores } from '../tests/helpers/server-process.ts'
 import { Rng } from '../server/simulator/random.ts'
 import { processMemory } from './lib/process-memory.ts'
 
@@ -77,7 +78,9 @@ let failed = false
 try {
   log(`server pid ${pid} on ${server.env['DATABASE_URL'] ? 'PostgreSQL' : 'PGlite'}; ${MINUTES} min at ${RATE} events/s`)
   const townships = [...(await townshipScores(server)).keys()]
-  const token = await newFeed(server, FEED)
+  const token = await createFeed(server, FEED)
+  // Keep-alive sockets, as many as batches may be in flight at once.
+  const client = new HttpClient(server.url, MAX_IN_FLIGHT)
   const watcher = await connectLive(server.url, { token: (await signIn(server, 'leader')).token })
 
   let acked = 0
@@ -102,12 +105,8 @@ try {
   async function send(batch: Array<Record<string, unknown>>): Promise<void> {
     inFlight++
     try {
-      const res = await fetch(`${server.url}/api/v1/events`, {
-        method: 'POST',
-        headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
-        body: JSON.stringify(batch),
-      })
-      const body = (await res.json()) as { accepted?: number; updated?: number; duplicates?: number; rejected?: unknown[] }
+      const res = await submitEvents(client, token, batch)
+      const body = res.body as Partial<typeof res.body>
       statuses.set(String(res.status), (statuses.get(String(res.status)) ?? 0) + 1)
       if (res.status === 202) {
         acked += (body.accepted ?? 0) + (body.updated ?? 0)
@@ -115,8 +114,7 @@ try {
         if (body.rejected?.length) failures++
       } else failures++
     } catch (err) {
-      const cause = (err as { cause?: { code?: string; message?: string } }).cause
-      const reason = `network (${cause?.code ?? cause?.message ?? (err as Error).message})`
+      const reason = `network (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`
       statuses.set(reason, (statuses.get(reason) ?? 0) + 1)
       failures++
     } finally {

@@ -1,7 +1,8 @@
 // Fan-out (docs/architecture.md §10): 500 Socket.IO clients on /live each receive an alert; p99 of the time
 // from the POST of the event that raises it to each client's receipt. The clients live in this
 // process, so the figure includes their own decoding, one after another: an upper bound.
-import { connectLive, demoCounty, login, probeEvent, publishProbeRules, sleep, startBenchServer } from './harness.ts'
+import { signIn } from '../lib/api-client.ts'
+import { connectLive, demoCounty, probeEvent, publishProbeRules, sleep, startBenchServer } from './harness.ts'
 import { type BenchContext, type BenchRow, fmt, percentile } from './table.ts'
 
 const CLIENTS = 500
@@ -11,8 +12,8 @@ export async function run(ctx: BenchContext): Promise<BenchRow[]> {
   const county = await demoCounty()
   const bench = await startBenchServer(ctx, 'fanout', 4)
   try {
-    const analyst = await login(bench.client, 'analyst', 'demo-analyst-2026')
-    const leader = await login(bench.client, 'leader', 'demo-leader-2026')
+    const analyst = await signIn(bench.client, 'analyst', 'demo-analyst-2026')
+    const leader = await signIn(bench.client, 'leader', 'demo-leader-2026')
     await publishProbeRules(bench.client, analyst, Math.ceil(rounds / county.townships.length))
     ctx.log(`fan-out: connecting ${CLIENTS} clients`)
     const t0 = performance.now()

@@ -2,13 +2,13 @@
 // the real server as its own process on it, and clients that talk to it as real ones do
 // (keep-alive HTTP with a feed token or a session, Socket.IO on /live).
 import { randomBytes } from 'node:crypto'
-import http from 'node:http'
 import pg from 'pg'
 import { io, type Socket } from 'socket.io-client'
 import { readDemoCounty } from '../../db/seed/demo-county.ts'
 import { DEFAULT_RULE_SET } from '../../server/domain/default-ruleset.ts'
 import { countyFromSeed, EventFactory, type SimEvent } from '../../server/simulator/generator.ts'
 import { Rng } from '../../server/simulator/random.ts'
+import { type ApiSession, createFeed, HttpClient } from '../lib/api-client.ts'
 import { startServerProcess, type ServerProcess } from './server-process.ts'
 import type { BenchContext } from './table.ts'
 
@@ -46,102 +46,13 @@ export async function freshDatabase(baseUrl: string, prefix: string): Promise<{ 
   }
 }
 
-export interface Response {
-  status: number
-  headers: http.IncomingHttpHeaders
-  body: string
-}
-
-/**
- * Keep-alive HTTP/1.1 with a bounded number of sockets: node:http rather than fetch, because
- * fetch's per-request overhead in this (shared, 2-core) process would bound the figure it measures.
- */
-export class HttpClient {
-  readonly #agent: http.Agent
-  readonly #url: URL
-
-  constructor(url: string, connections: number) {
-    this.#url = new URL(url)
-    this.#agent = new http.Agent({ keepAlive: true, maxSockets: connections, maxFreeSockets: connections })
-  }
-
-  async request(method: string, path: string, body?: string, headers: Record<string, string> = {}): Promise<Response> {
-    try {
-      return await this.#once(method, path, body, headers)
-    } catch (err) {
-      // The server closes keep-alive connections idle for 5 s; one picked from the pool just then
-      // fails before anything was processed (Node's documented retry case).
-      if ((err as { reused?: boolean }).reused) return this.#once(method, path, body, headers)
-      throw err
-    }
-  }
-
-  #once(method: string, path: string, body: string | undefined, headers: Record<string, string>): Promise<Response> {
-    return new Promise((resolve, reject) => {
-      const req = http.request(
-        {
-          agent: this.#agent,
-          host: this.#url.hostname,
-          port: this.#url.port,
-          method,
-          path,
-          headers: body === undefined ? headers : { 'content-type': 'application/json', 'content-length': String(Buffer.byteLength(body)), ...headers },
-        },
-        (res) => {
-          const chunks: Buffer[] = []
-          res.on('data', (c: Buffer) => chunks.push(c))
-          res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks).toString('utf8') }))
-          res.on('error', reject)
-        },
-      )
-      req.on('error', (err: NodeJS.ErrnoException & { reused?: boolean }) => {
-        err.reused = req.reusedSocket && err.code === 'ECONNRESET'
-        reject(err)
-      })
-      req.end(body)
-    })
-  }
-
-  async json<T>(method: string, path: string, body: unknown, headers: Record<string, string> = {}, expect = [200, 201, 202]): Promise<T> {
-    const res = await this.request(method, path, body === undefined ? undefined : JSON.stringify(body), headers)
-    if (!expect.includes(res.status)) throw new Error(`${method} ${path}: HTTP ${res.status} ${res.body.slice(0, 300)}`)
-    return (res.body ? JSON.parse(res.body) : null) as T
-  }
-
-  close(): void {
-    this.#agent.destroy()
-  }
-}
-
-export interface Session {
-  /** The session cookie's value: also the Socket.IO `auth.token`. */
-  token: string
-  csrf: string
-  headers: Record<string, string>
-}
-
-/** Signs in (the sign-in rate limit is 20 a minute per address: sections sign in a few times only). */
-export async function login(client: HttpClient, username: string, password: string): Promise<Session> {
-  const res = await client.request('POST', '/api/v1/session', JSON.stringify({ username, password }))
-  if (res.status !== 200) throw new Error(`sign-in as ${username}: HTTP ${res.status} ${res.body.slice(0, 200)}`)
-  const cookies = ([] as string[]).concat(res.headers['set-cookie'] ?? [])
-  const sid = cookies.map((c) => /^sid=([^;]+)/.exec(c)?.[1]).find(Boolean)
-  if (!sid) throw new Error(`sign-in as ${username}: no session cookie`)
-  const token = decodeURIComponent(sid)
-  const csrf = (JSON.parse(res.body) as { csrfToken: string }).csrfToken
-  return { token, csrf, headers: { cookie: `sid=${sid}`, 'x-csrf-token': csrf } }
-}
-
 /**
  * Feed tokens: one feed may make 600 requests a minute (each up to 5,000 events), so a load of
  * single-event POSTs comes from many feeds, as it would from many reporting systems.
  */
-export async function createFeeds(client: HttpClient, admin: Session, count: number, prefix: string): Promise<string[]> {
+export async function createFeeds(admin: ApiSession, count: number, prefix: string): Promise<string[]> {
   const tokens: string[] = []
-  for (let i = 0; i < count; i++) {
-    const feed = await client.json<{ token: string }>('POST', '/api/v1/feeds', { name: `${prefix}-${i}`, description: 'benchmark load' }, admin.headers)
-    tokens.push(feed.token)
-  }
+  for (let i = 0; i < count; i++) tokens.push(await createFeed(admin, `${prefix}-${i}`, 'benchmark load'))
   return tokens
 }
 
@@ -153,7 +64,7 @@ export const probeTitle = (k: number) => `bench-probe-${k}`
  * so every probe event (a fresh (township, rule) key) yields exactly one `alert:new`. The default
  * rules stay in: background events are scored as in production.
  */
-export async function publishProbeRules(client: HttpClient, analyst: Session, probes: number): Promise<void> {
+export async function publishProbeRules(client: HttpClient, analyst: ApiSession, probes: number): Promise<void> {
   const document = {
     ...DEFAULT_RULE_SET,
     name: 'bench',

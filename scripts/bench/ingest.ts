@@ -11,7 +11,8 @@ import { connectDatabase } from '../../db/connect.ts'
 import { migrateToLatest } from '../../db/migrate.ts'
 import { deriveKeys, encryptJson, partyHashes } from '../../server/access/personal-data.ts'
 import type { SimEvent } from '../../server/simulator/generator.ts'
-import { connectLive, createFeeds, demoCounty, login, probeEvent, publishProbeRules, startBenchServer, type BenchServer } from './harness.ts'
+import { signIn } from '../lib/api-client.ts'
+import { connectLive, createFeeds, demoCounty, probeEvent, publishProbeRules, startBenchServer, type BenchServer } from './harness.ts'
 import { type BenchContext, type BenchRow, fmt } from './table.ts'
 
 const BATCH = 1000
@@ -167,11 +168,11 @@ export async function run(ctx: BenchContext): Promise<BenchRow[]> {
   const bench = await startBenchServer(ctx, 'ingest', SINGLE_CONNECTIONS)
   const rows: BenchRow[] = []
   try {
-    const admin = await login(bench.client, 'admin', 'demo-admin-2026')
-    const analyst = await login(bench.client, 'analyst', 'demo-analyst-2026')
-    const duty = await login(bench.client, 'duty', 'demo-duty-2026')
+    const admin = await signIn(bench.client, 'admin', 'demo-admin-2026')
+    const analyst = await signIn(bench.client, 'analyst', 'demo-analyst-2026')
+    const duty = await signIn(bench.client, 'duty', 'demo-duty-2026')
     await publishProbeRules(bench.client, analyst, 2)
-    const feeds = await createFeeds(bench.client, admin, feedCount, 'bench-single')
+    const feeds = await createFeeds(admin, feedCount, 'bench-single')
     const [socket] = await connectLive(bench.server.url, duty.token, 1)
     const township = county.townships[0]!
 

@@ -4,7 +4,8 @@
 // its own probe rule matches, in a (township, rule) pair not used before, so it raises exactly
 // one new alert; the clock runs from just before the request to the client's receipt.
 import type { Socket } from 'socket.io-client'
-import { backgroundFlow, connectLive, createFeeds, demoCounty, login, probeEvent, publishProbeRules, sleep, startBenchServer } from './harness.ts'
+import { signIn } from '../lib/api-client.ts'
+import { backgroundFlow, connectLive, createFeeds, demoCounty, probeEvent, publishProbeRules, sleep, startBenchServer } from './harness.ts'
 import { type BenchContext, type BenchRow, fmt, percentile } from './table.ts'
 
 const BACKGROUND_PER_SECOND = 1000
@@ -27,12 +28,12 @@ export async function run(ctx: BenchContext): Promise<BenchRow[]> {
   const rules = Math.ceil(probes / townships.length)
   const bench = await startBenchServer(ctx, 'latency', 16)
   try {
-    const admin = await login(bench.client, 'admin', 'demo-admin-2026')
-    const analyst = await login(bench.client, 'analyst', 'demo-analyst-2026')
-    const duty = await login(bench.client, 'duty', 'demo-duty-2026')
+    const admin = await signIn(bench.client, 'admin', 'demo-admin-2026')
+    const analyst = await signIn(bench.client, 'analyst', 'demo-analyst-2026')
+    const duty = await signIn(bench.client, 'duty', 'demo-duty-2026')
     await publishProbeRules(bench.client, analyst, rules)
     // 20 requests/s of 50 events: four feeds keep each under its 600 requests a minute.
-    const feeds = (await createFeeds(bench.client, admin, 4, 'bench-background')).map((t) => ({ authorization: `Bearer ${t}` }))
+    const feeds = (await createFeeds(admin, 4, 'bench-background')).map((t) => ({ authorization: `Bearer ${t}` }))
     const [socket] = await connectLive(bench.server.url, duty.token, 1)
     const received = probeReceipts(socket!)
 

@@ -14,7 +14,7 @@ import type { AlertDecision, TownshipSnapshot } from '../../server/domain/engine
 import type { RiskEvent } from '../../server/domain/event.ts'
 import { type EngineStore, LiveEngine } from '../../server/engine/live-engine.ts'
 import { type Country, generateCountry } from './generate-country.ts'
-import { HttpClient, login } from './harness.ts'
+import { HttpClient, signIn } from '../lib/api-client.ts'
 import { startServerProcess } from './server-process.ts'
 import { benchRuleSet, syntheticEvents, townshipList } from './synthetic.ts'
 import { fmt, type BenchContext, type BenchRow } from './table.ts'
@@ -80,7 +80,7 @@ async function serverOnCountry(ctx: BenchContext, country: Country): Promise<Ben
     // What a wall asks first: every township's score (the heaviest read that scales with them),
     // before the memory is read, so the peak includes it.
     const client = new HttpClient(server.url, 1)
-    const admin = await login(client, 'admin', ADMIN_PASSWORD)
+    const admin = await signIn(client, 'admin', ADMIN_PASSWORD)
     const t0 = performance.now()
     const list = await client.request('GET', '/api/v1/townships', undefined, admin.headers)
     const listMs = performance.now() - t0

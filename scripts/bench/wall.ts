@@ -6,7 +6,7 @@ import { join } from 'node:path'
 import { SEEN_IDS } from '../../client/src/stores/events.ts'
 import { CATEGORIES, SOURCES } from '../../server/domain/taxonomy.ts'
 import { launchBrowser } from '../../tests/e2e/harness.ts'
-import { apiCall, apiSignIn, createFeedToken, postEvents } from '../../tests/e2e/wall-api.ts'
+import { createFeed, postEvents, signIn } from '../lib/api-client.ts'
 import { adminPool, dropDatabase, uniqueName, withDatabase } from '../../tests/helpers/postgres.ts'
 import { startServerProcess } from './server-process.ts'
 import { type BenchSection, fmt, percentile } from './table.ts'
@@ -34,9 +34,9 @@ export const run: BenchSection = async (ctx) => {
   const [server, browser] = await Promise.all([startServerProcess(env), launchBrowser()])
   try {
     // A month of history, so the wall's first load has its windows to fill, as in service.
-    const token = await createFeedToken(server, 'bench-wall')
-    const admin = await apiSignIn(server, 'admin', 'demo-admin-2026')
-    const townships = (await apiCall<Array<{ code: string }>>(server, admin, '/api/v1/townships')).map((t) => t.code)
+    const token = await createFeed(server, 'bench-wall')
+    const admin = await signIn(server, 'admin', 'demo-admin-2026')
+    const townships = (await admin.get<Array<{ code: string }>>('/api/v1/townships')).map((t) => t.code)
     const now = Date.now()
     const event = (i: number, occurredAt: number) => {
       const source = SOURCES[i % SOURCES.length]!
@@ -59,7 +59,7 @@ export const run: BenchSection = async (ctx) => {
     ctx.log(`wall: ${historyEvents} events of history posted`)
 
     // The wall's own way in: a kiosk pairing (read-only leader session).
-    const kiosk = await apiCall<{ token: string }>(server, admin, '/api/v1/kiosks', { name: 'bench wall' })
+    const kiosk = await admin.send<{ token: string }>('/api/v1/kiosks', { name: 'bench wall' })
 
     // Cold loads: a new context each time (empty cache, no session). The last one stays open
     // for the live updates below.

@@ -4,7 +4,7 @@ import { mkdirSync } from 'node:fs'
 import { join } from 'node:path'
 import type { Browser, Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { type ApiSession, apiSession, postEvents } from './api.ts'
+import { type ApiSession, postEvents, signIn } from '../../scripts/lib/api-client.ts'
 import { ARTIFACTS, launchBrowser, type RunningServer, signInContext, startServer } from './harness.ts'
 
 let server: RunningServer
@@ -14,7 +14,7 @@ let admin: ApiSession
 beforeAll(async () => {
   mkdirSync(ARTIFACTS, { recursive: true })
   ;[server, browser] = await Promise.all([startServer(), launchBrowser()])
-  admin = await apiSession(server, 'admin', 'demo-admin-2026')
+  admin = await signIn(server, 'admin', 'demo-admin-2026')
 })
 afterAll(async () => {
   await admin?.dispose()
@@ -70,7 +70,7 @@ describe('the admin screen, in a real browser', () => {
     const users = await admin.get<Array<{ username: string; roles: string[]; township: string | null }>>('/api/v1/users')
     expect(users.find((u) => u.username === 'e2e-officer')).toMatchObject({ roles: ['township'], township: township.code })
     // The new account signs in, with the role it was given.
-    const officer = await apiSession(server, 'e2e-officer', 'e2e-officer-password-2026')
+    const officer = await signIn(server, 'e2e-officer', 'e2e-officer-password-2026')
     expect((await officer.get<{ user: { roles: string[]; township?: string } }>('/api/v1/session')).user).toMatchObject({ roles: ['township'], township: township.code })
     await officer.dispose()
 

@@ -7,7 +7,7 @@ import { mkdirSync } from 'node:fs'
 import { join } from 'node:path'
 import type { Browser, BrowserContext, Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { type ApiSession, apiSession, createFeed, postEvents } from './api.ts'
+import { type ApiSession, createFeed, postEvents, signIn } from '../../scripts/lib/api-client.ts'
 import { ARTIFACTS, launchBrowser, type RunningServer, signInContext, startServer } from './harness.ts'
 
 const CENTRE = 'Europe/Berlin'
@@ -87,7 +87,7 @@ describe(`with TZ_DISPLAY=${CENTRE} and the browser elsewhere`, () => {
 
   beforeAll(async () => {
     server = await startServer({ TZ_DISPLAY: CENTRE })
-    ;[duty, admin] = await Promise.all([apiSession(server, 'duty', 'demo-duty-2026'), apiSession(server, 'admin', 'demo-admin-2026')])
+    ;[duty, admin] = await Promise.all([signIn(server, 'duty', 'demo-duty-2026'), signIn(server, 'admin', 'demo-admin-2026')])
     token = await createFeed(admin, `zone-${Date.now()}`)
   }, 120_000)
   afterAll(async () => {
@@ -189,7 +189,7 @@ describe('the duty console across a server restart', () => {
   })
 
   it('shows the server gone, reconnects by itself and lists the alert raised meanwhile, without a reload', async () => {
-    const admin = await apiSession(server, 'admin', 'demo-admin-2026')
+    const admin = await signIn(server, 'admin', 'demo-admin-2026')
     const token = await createFeed(admin, `restart-${Date.now()}`)
     const townships = await admin.get<Array<{ code: string }>>('/api/v1/townships')
     await admin.dispose()
@@ -208,7 +208,7 @@ describe('the duty console across a server restart', () => {
     const started = Date.now()
     const result = await postEvents(server, token, [mass(townships.at(-1)!.code, new Date().toISOString())])
     expect(result.rejected).toEqual([])
-    const duty = await apiSession(server, 'duty', 'demo-duty-2026')
+    const duty = await signIn(server, 'duty', 'demo-duty-2026')
     let alert: Alert | undefined
     await expect
       .poll(async () => (alert = (await duty.get<{ items: Alert[] }>(`/api/v1/alerts?township=${townships.at(-1)!.code}&limit=200`)).items.find((a) => Date.parse(a.raisedAt) >= started - 5_000)), { timeout: 15_000 })

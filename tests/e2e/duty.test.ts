@@ -4,7 +4,7 @@ import { mkdirSync } from 'node:fs'
 import { join } from 'node:path'
 import type { Browser, BrowserContext, Page, WebSocketRoute } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { type ApiSession, apiSession, createFeed, postEvents } from './api.ts'
+import { type ApiSession, createFeed, postEvents, signIn } from '../../scripts/lib/api-client.ts'
 import { ARTIFACTS, launchBrowser, type RunningServer, signInContext, startServer } from './harness.ts'
 
 interface Alert {
@@ -34,7 +34,7 @@ let duty: ApiSession
 beforeAll(async () => {
   mkdirSync(ARTIFACTS, { recursive: true })
   ;[server, browser] = await Promise.all([startServer(), launchBrowser()])
-  duty = await apiSession(server, 'duty', 'demo-duty-2026')
+  duty = await signIn(server, 'duty', 'demo-duty-2026')
 })
 afterAll(async () => {
   await duty?.dispose()
@@ -47,7 +47,7 @@ async function newAlerts(wanted: number): Promise<number[]> {
   const list = async () => (await duty.get<{ items: Alert[] }>('/api/v1/alerts?state=new&limit=200')).items.map((a) => a.id)
   let ids = await list()
   if (ids.length >= wanted) return ids
-  const admin = await apiSession(server, 'admin', 'demo-admin-2026')
+  const admin = await signIn(server, 'admin', 'demo-admin-2026')
   try {
     const token = await createFeed(admin, `e2e-duty-${Date.now()}`)
     const townships = await admin.get<Array<{ code: string }>>('/api/v1/townships')

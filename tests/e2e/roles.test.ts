@@ -4,7 +4,7 @@ import { mkdirSync } from 'node:fs'
 import { join } from 'node:path'
 import type { Browser, Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { type ApiSession, apiSession, createFeed, postEvents } from './api.ts'
+import { type ApiSession, createFeed, postEvents, signIn } from '../../scripts/lib/api-client.ts'
 import { ARTIFACTS, launchBrowser, type RunningServer, signInContext, startServer } from './harness.ts'
 
 let server: RunningServer
@@ -22,7 +22,7 @@ const PASSWORD: Record<string, string> = {
 beforeAll(async () => {
   mkdirSync(ARTIFACTS, { recursive: true })
   ;[server, browser] = await Promise.all([startServer(), launchBrowser()])
-  admin = await apiSession(server, 'admin', PASSWORD['admin']!)
+  admin = await signIn(server, 'admin', PASSWORD['admin']!)
   // A mass incident in 城关街道 (the township officer's own) so every queue has an alert to open.
   const token = await createFeed(admin, `e2e-roles-${Date.now()}`)
   const result = await postEvents(server, token, [

@@ -5,7 +5,7 @@ import { mkdirSync } from 'node:fs'
 import { join } from 'node:path'
 import type { Browser, Locator, Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { type ApiSession, apiSession } from './api.ts'
+import { type ApiSession, signIn } from '../../scripts/lib/api-client.ts'
 import { ARTIFACTS, launchBrowser, type RunningServer, signInContext, startServer } from './harness.ts'
 
 interface Version {
@@ -37,7 +37,7 @@ let analyst: ApiSession
 beforeAll(async () => {
   mkdirSync(ARTIFACTS, { recursive: true })
   ;[server, browser] = await Promise.all([startServer(), launchBrowser()])
-  analyst = await apiSession(server, 'analyst', 'demo-analyst-2026')
+  analyst = await signIn(server, 'analyst', 'demo-analyst-2026')
 })
 afterAll(async () => {
   await analyst?.dispose()

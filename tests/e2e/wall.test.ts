@@ -4,7 +4,7 @@ import { mkdirSync } from 'node:fs'
 import { join } from 'node:path'
 import type { Browser, BrowserContext, Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { apiCall, apiSignIn, createFeedToken, postEvents } from './wall-api.ts'
+import { createFeed, postEvents, signIn } from '../../scripts/lib/api-client.ts'
 import { ARTIFACTS, launchBrowser, type RunningServer, signInContext, startServer } from './harness.ts'
 
 const ROOT = new URL('../..', import.meta.url).pathname
@@ -83,7 +83,7 @@ const settle = (p: Page) => p.evaluate(() => new Promise((r) => requestAnimation
 beforeAll(async () => {
   mkdirSync(ARTIFACTS, { recursive: true })
   ;[server, browser] = await Promise.all([startServer(), launchBrowser()])
-  feedToken = await createFeedToken(server, 'e2e-wall')
+  feedToken = await createFeed(server, 'e2e-wall')
   // The README's picture is this page: the wall's own 1920×1080 canvas, animations off.
   context = await browser.newContext({ viewport: { width: 1920, height: 1080 }, deviceScaleFactor: 1, locale: 'zh-CN' })
   await signInContext(context, server, 'leader', 'demo-leader-2026')
@@ -148,8 +148,8 @@ describe('the wall display, live', () => {
   })
 
   it('shows event text as text: the wall never renders a title as HTML, the township page shows it literally', async () => {
-    const admin = await apiSignIn(server, 'admin', 'demo-admin-2026')
-    const found = await apiCall<{ items: Array<{ id: number; township: string; title: string | null }> }>(server, admin, `/api/v1/events?q=${encodeURIComponent('onerror')}&limit=5`)
+    const admin = await signIn(server, 'admin', 'demo-admin-2026')
+    const found = await admin.get<{ items: Array<{ id: number; township: string; title: string | null }> }>(`/api/v1/events?q=${encodeURIComponent('onerror')}&limit=5`)
     const event = found.items.find((e) => e.title === XSS_TITLE)
     if (!event) throw new Error('the event with the markup title was not stored')
 

@@ -11,7 +11,8 @@ import { connectDatabase } from '../../db/connect.ts'
 import { isDatabaseUnavailable } from '../../server/http-errors.ts'
 import { type RunningServer, startServer } from '../e2e/harness.ts'
 import { closeAllClients, connectLive } from '../helpers/live.ts'
-import { isLeader, massIncident, newFeed, postEvents, signIn, storedExternalIds, townshipScores, until } from '../helpers/server-process.ts'
+import { createFeed, signIn, submitEvents } from '../../scripts/lib/api-client.ts'
+import { isLeader, massIncident, storedExternalIds, townshipScores, until } from '../helpers/server-process.ts'
 import { type Cluster, createCluster } from './pg-cluster.ts'
 
 let cluster: Cluster | null = null
@@ -69,10 +70,10 @@ describe('a database outage', () => {
     const pid = server.pid()
     await until(() => isLeader(server!), 'the engine to run')
     const [first, second] = [...(await townshipScores(server)).keys()]
-    const token = await newFeed(server, 'outage-feed')
+    const token = await createFeed(server, 'outage-feed')
     const watcher = await connectLive(server.url, { token: (await signIn(server, 'leader')).token })
 
-    expect((await postEvents(server, token, massIncident(first!, 'before-1'))).status).toBe(202)
+    expect((await submitEvents(server, token, massIncident(first!, 'before-1'))).status).toBe(202)
     await watcher.waitFor(() => watcher.alertForEvent('before-1'), 'the alert before the outage')
 
     // A feed keeps posting batches across the outage and the recovery: each is kept whole or not at all.
@@ -82,7 +83,7 @@ describe('a database outage', () => {
       for (let b = 0; feeding; b++) {
         const ids = Array.from({ length: BATCH }, (_, i) => `batch${b}-${i}`)
         const body = ids.map((externalId, i) => ({ source: 'dispute', externalId, township: i % 2 ? first : second, category: 'land', occurredAt: new Date().toISOString() }))
-        const res = await postEvents(server!, token, body).catch(() => null)
+        const res = await submitEvents(server!, token, body).catch(() => null)
         batches.push({ ids, status: res?.status ?? 'network' })
         await new Promise((r) => setTimeout(r, 50))
       }
@@ -99,9 +100,9 @@ describe('a database outage', () => {
     const health = await fetch(`${server.url}/api/v1/health`)
     expect(health.status).toBe(503)
     expect(await health.json()).toMatchObject({ status: 'degraded', database: 'down' })
-    const single = await postEvents(server, token, massIncident(second!, 'during-single'))
+    const single = await submitEvents(server, token, massIncident(second!, 'during-single'))
     expect(single).toMatchObject({ status: 503, retryAfter: expect.stringMatching(/^\d+$/) })
-    const batch = await postEvents(server, token, [massIncident(second!, 'during-batch-1'), massIncident(second!, 'during-batch-2')])
+    const batch = await submitEvents(server, token, [massIncident(second!, 'during-batch-1'), massIncident(second!, 'during-batch-2')])
     expect(batch).toMatchObject({ status: 503, retryAfter: expect.stringMatching(/^\d+$/) })
     expect(await isLeader(server)).toBe(false)
 
@@ -111,11 +112,11 @@ describe('a database outage', () => {
     // The same process recovers by itself.
     await watcher.waitFor(() => watcher.of('system:status').find((m) => m.database === 'ok'), 'system:status ok', 30_000)
     await until(async () => (await fetch(`${server!.url}/api/v1/health`)).status === 200, 'health to be 200 again')
-    await until(async () => (await postEvents(server!, token, { source: 'dispute', externalId: 'after-probe', township: first, category: 'land', occurredAt: new Date().toISOString() })).status === 202, 'ingest to answer 202 again')
+    await until(async () => (await submitEvents(server!, token, { source: 'dispute', externalId: 'after-probe', township: first, category: 'land', occurredAt: new Date().toISOString() })).status === 202, 'ingest to answer 202 again')
     await until(() => isLeader(server!), 'the engine to lead again')
     feeding = false
     await feeder
-    expect((await postEvents(server, token, massIncident(second!, 'after-1'))).status).toBe(202)
+    expect((await submitEvents(server, token, massIncident(second!, 'after-1'))).status).toBe(202)
     await watcher.waitFor(() => watcher.alertForEvent('after-1'), 'an alert after the recovery, on the same socket', 30_000)
     expect(server.pid()).toBe(pid)
     expect(watcher.socket.connected).toBe(true)

@@ -7,7 +7,8 @@
 // On PostgreSQL and on PGlite (the embedded database is killed with the process).
 import { afterAll, describe, expect, it } from 'vitest'
 import { type RunningServer, startServer } from '../e2e/harness.ts'
-import { allAlerts, isLeader, massIncident, newFeed, postEvents, storedExternalIds, townshipScores, until } from '../helpers/server-process.ts'
+import { createFeed, submitEvents } from '../../scripts/lib/api-client.ts'
+import { allAlerts, isLeader, massIncident, storedExternalIds, townshipScores, until } from '../helpers/server-process.ts'
 
 const servers: RunningServer[] = []
 afterAll(async () => {
@@ -44,7 +45,7 @@ async function feed(server: RunningServer, token: string, name: string, batchSiz
     const started = Date.now()
     const items = Array.from({ length: batchSize }, () => eventFor(name, n++, townships))
     try {
-      const res = await postEvents(server, token, batchSize === 1 ? items[0]!.body : items.map((i) => i.body))
+      const res = await submitEvents(server, token, batchSize === 1 ? items[0]!.body : items.map((i) => i.body))
       if (res.status === 202) {
         expect(res.body).toMatchObject({ accepted: batchSize, rejected: [] })
         acked.push(...items.map((i) => i.acked))
@@ -68,7 +69,7 @@ async function crashUnderLoad(): Promise<void> {
     ...Array.from({ length: SINGLE_FEEDERS }, (_, i) => ({ name: `single${i}`, size: 1 })),
     ...Array.from({ length: BATCH_FEEDERS }, (_, i) => ({ name: `batch${i}`, size: BATCH_SIZE })),
   ]
-  const tokens = await Promise.all(feeders.map((f) => newFeed(server, f.name)))
+  const tokens = await Promise.all(feeders.map((f) => createFeed(server, f.name)))
 
   let running = true
   const results = feeders.map((f, i) => feed(server, tokens[i]!, f.name, f.size, townships, () => running))

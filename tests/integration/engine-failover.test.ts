@@ -5,7 +5,8 @@
 import { afterAll, describe, expect, it } from 'vitest'
 import { type RunningServer, startServer } from '../e2e/harness.ts'
 import { closeAllClients, connectLive } from '../helpers/live.ts'
-import { type AlertJson, allAlerts, isLeader, massIncident, newFeed, postEvents, signIn, until } from '../helpers/server-process.ts'
+import { createFeed, signIn, submitEvents } from '../../scripts/lib/api-client.ts'
+import { type AlertJson, allAlerts, isLeader, massIncident, until } from '../helpers/server-process.ts'
 
 const servers: RunningServer[] = []
 afterAll(async () => {
@@ -14,7 +15,7 @@ afterAll(async () => {
 })
 
 async function postMass(server: RunningServer, token: string, township: string, externalId: string): Promise<void> {
-  expect((await postEvents(server, token, massIncident(township, externalId))).body).toMatchObject({ accepted: 1 })
+  expect((await submitEvents(server, token, massIncident(township, externalId))).body).toMatchObject({ accepted: 1 })
 }
 
 async function alertsFor(server: RunningServer, township: string): Promise<AlertJson[]> {
@@ -30,7 +31,7 @@ async function twoProcessesOnePostgres(): Promise<void> {
     servers.push(b)
     await until(async () => (await isLeader(a)) && !(await isLeader(b)), 'A to lead and B to stand by')
 
-    const token = await newFeed(a)
+    const token = await createFeed(a)
     const watcher = await connectLive(b.url, { token: (await signIn(b, 'leader')).token })
     await postMass(a, token, '990100007', 'failover-1')
     await watcher.waitFor(() => watcher.of('alert:new').find((m) => m.alert.township.code === '990100007'), 'alert:new on B for an event posted to A')
@@ -51,7 +52,7 @@ async function oneProcessOnPglite(): Promise<void> {
     const server = await startServer()
     servers.push(server)
     await until(() => isLeader(server), 'the engine to run')
-    const token = await newFeed(server)
+    const token = await createFeed(server)
     await postMass(server, token, '990100007', 'crash-1')
     await until(async () => (await alertsFor(server, '990100007')).length === 1, 'the first alert')
 

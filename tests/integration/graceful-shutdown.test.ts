@@ -7,7 +7,8 @@ import { request } from 'node:http'
 import { afterAll, describe, expect, it } from 'vitest'
 import { type RunningServer, startServer } from '../e2e/harness.ts'
 import { closeAllClients, connectLive, type LiveClient } from '../helpers/live.ts'
-import { isLeader, massIncident, newFeed, postEvents, signIn, storedExternalIds, townshipScores, until } from '../helpers/server-process.ts'
+import { createFeed, signIn, submitEvents } from '../../scripts/lib/api-client.ts'
+import { isLeader, massIncident, storedExternalIds, townshipScores, until } from '../helpers/server-process.ts'
 
 const servers: RunningServer[] = []
 afterAll(async () => {
@@ -63,7 +64,7 @@ async function twoProcesses(): Promise<void> {
   servers.push(b)
   await until(async () => (await isLeader(a)) && !(await isLeader(b)), 'A to lead and B to stand by')
   const [first, second] = [...(await townshipScores(a)).keys()]
-  const token = await newFeed(a, 'shutdown-feed')
+  const token = await createFeed(a, 'shutdown-feed')
   const watcher = await connectLive(a.url, { token: (await signIn(a, 'leader')).token })
 
   // A lets the engine go at the start of its shutdown, not when its process ends (as a crash
@@ -72,7 +73,7 @@ async function twoProcesses(): Promise<void> {
 
   // B raises the next alert; the batch finished by A is stored.
   const onB = await connectLive(b.url, { token: (await signIn(b, 'leader')).token })
-  expect((await postEvents(b, token, massIncident(second!, 'after-shutdown'))).status).toBe(202)
+  expect((await submitEvents(b, token, massIncident(second!, 'after-shutdown'))).status).toBe(202)
   await onB.waitFor(() => onB.alertForEvent('after-shutdown'), 'the alert raised by B')
   const stored = await storedExternalIds(b, 'shutdown-feed')
   expect(ids.filter((id) => stored.get(id) !== 1)).toEqual([])
@@ -83,7 +84,7 @@ async function oneProcess(): Promise<void> {
   servers.push(server)
   await until(() => isLeader(server), 'the engine to run')
   const [first, second] = [...(await townshipScores(server)).keys()]
-  const token = await newFeed(server, 'shutdown-feed')
+  const token = await createFeed(server, 'shutdown-feed')
   const watcher = await connectLive(server.url, { token: (await signIn(server, 'leader')).token })
 
   const ids = await shutDownUnderARequest(server, token, watcher, first!)
@@ -91,7 +92,7 @@ async function oneProcess(): Promise<void> {
   await server.restart()
   await until(() => isLeader(server), 'the engine to run after the restart')
   const again = await connectLive(server.url, { token: (await signIn(server, 'leader')).token })
-  expect((await postEvents(server, token, massIncident(second!, 'after-shutdown'))).status).toBe(202)
+  expect((await submitEvents(server, token, massIncident(second!, 'after-shutdown'))).status).toBe(202)
   await again.waitFor(() => again.alertForEvent('after-shutdown'), 'the alert after the restart')
   const stored = await storedExternalIds(server, 'shutdown-feed')
   expect(ids.filter((id) => stored.get(id) !== 1)).toEqual([])

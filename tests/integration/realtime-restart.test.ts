@@ -5,7 +5,8 @@
 import { afterAll, describe, expect, it } from 'vitest'
 import { type RunningServer, startServer } from '../e2e/harness.ts'
 import { closeAllClients, connectLive } from '../helpers/live.ts'
-import { allAlerts, isLeader, massIncident, newFeed, postEvents, signIn, townshipScores, until } from '../helpers/server-process.ts'
+import { createFeed, signIn, submitEvents } from '../../scripts/lib/api-client.ts'
+import { allAlerts, isLeader, massIncident, townshipScores, until } from '../helpers/server-process.ts'
 
 const servers: RunningServer[] = []
 afterAll(async () => {
@@ -23,12 +24,12 @@ describe('realtime replay across a server restart', () => {
     servers.push(server)
     await until(() => isLeader(server), 'the engine to run')
     const [t1, t2, t3, t4] = [...(await townshipScores(server)).keys()]
-    const token = await newFeed(server, 'replay-feed')
+    const token = await createFeed(server, 'replay-feed')
     const leader = await signIn(server, 'leader')
 
     // Seen live: the first alert. Then the client goes away.
     const client = await connectLive(server.url, { token: leader.token })
-    expect((await postEvents(server, token, massIncident(t1!, 'r-1'))).status).toBe(202)
+    expect((await submitEvents(server, token, massIncident(t1!, 'r-1'))).status).toBe(202)
     // (alert:new, or alert:updated when the demo history already holds an open one for that key)
     await client.waitFor(() => client.alertChanges().find((c) => c.alert.township.code === t1 && c.alert.ruleId === 'mass-incident'), 'the first alert')
     // Let the engine's follow-up changes (a level alert, …) arrive too, then take the last seq seen.
@@ -38,19 +39,19 @@ describe('realtime replay across a server restart', () => {
     client.close()
 
     // Missed before the crash: two new alerts and an action on the one it saw.
-    expect((await postEvents(server, token, [massIncident(t2!, 'r-2'), massIncident(t3!, 'r-3')])).status).toBe(202)
+    expect((await submitEvents(server, token, [massIncident(t2!, 'r-2'), massIncident(t3!, 'r-3')])).status).toBe(202)
     await massAlert(server, t2!)
     await massAlert(server, t3!)
     const first = await massAlert(server, t1!)
     const duty = await signIn(server, 'duty')
-    const ack = await fetch(`${server.url}/api/v1/alerts/${first.id}/ack`, { method: 'POST', headers: duty.headers, body: JSON.stringify({ version: first.version }) })
+    const ack = await duty.post(`/api/v1/alerts/${first.id}/ack`, { version: first.version })
     expect(ack.status).toBe(200)
 
     await server.kill()
     await server.restart()
     await until(() => isLeader(server), 'the engine to run after the restart')
     // Missed after the restart.
-    expect((await postEvents(server, token, massIncident(t4!, 'r-4'))).status).toBe(202)
+    expect((await submitEvents(server, token, massIncident(t4!, 'r-4'))).status).toBe(202)
     await massAlert(server, t4!)
     await new Promise((r) => setTimeout(r, 1_000))
 
