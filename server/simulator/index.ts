@@ -4,6 +4,7 @@ import { countEvents } from '../modules/events/repository.ts'
 import type { Submitter } from '../modules/events/service.ts'
 import { localDate } from '../modules/events/time.ts'
 import { recordZeroReport } from '../modules/zero-reports/service.ts'
+import { handleDemoHistory } from './demo-desk.ts'
 import { backfill, countyFromRegions, type SimEvent } from './generator.ts'
 import { Simulator } from './runner.ts'
 
@@ -12,6 +13,8 @@ export const DEFAULT_SEED = 'shaowang-demo'
 /** Scenario time compression in the demo: a simulated day every two minutes. */
 export const DEFAULT_SPEED = 720
 const BACKFILL_BATCH = 2000
+/** The demo user who handled the history's cases. */
+const DEMO_DESK_ACTOR = 'duty'
 
 /** The system feed the simulator delivers as (its token is random and never shown). */
 export async function simulatorSubmitter(app: FastifyInstance): Promise<Submitter> {
@@ -67,7 +70,8 @@ export async function backfillIfEmpty(app: FastifyInstance, options: { days: num
   } finally {
     await app.engine.resume()
   }
-  app.log.info({ events: stored, zeroReports: zero.length, days: options.days }, 'simulator: backfilled the demo history')
+  const desk = await handleDemoHistory(app, { now: to, seed: options.seed ?? DEFAULT_SEED, actor: DEMO_DESK_ACTOR })
+  app.log.info({ events: stored, zeroReports: zero.length, days: options.days, cases: desk }, 'simulator: backfilled the demo history')
   return stored
 }
 

@@ -7,7 +7,9 @@ import { loadConfig } from '../../server/config.ts'
 import { simulatorInfo } from '../../server/modules/health/routes.ts'
 import { countyFromRegions, REAL_RATE_PER_MINUTE } from '../../server/simulator/generator.ts'
 import { backfillIfEmpty, DEFAULT_SEED, DEFAULT_SPEED, simulatorSubmitter } from '../../server/simulator/index.ts'
+import { DEMO_WAITING_WINDOW } from '../../server/simulator/demo-desk.ts'
 import { Simulator } from '../../server/simulator/runner.ts'
+import type { CaseJson } from '../../server/modules/cases/schema.ts'
 import { localDate } from '../../server/contract/zoned-time.ts'
 import { build } from '../helpers/app.ts'
 import { signIn } from '../helpers/auth.ts'
@@ -16,6 +18,8 @@ const TZ = 'Asia/Shanghai'
 const { app, database } = await build()
 const duty = await signIn(app, ['duty'])
 const analyst = await signIn(app, ['analyst'])
+
+let historyEnd = 0
 
 describe('the demo at one believable rate', () => {
   it('streams at the history’s pace by default, and calls a faster stream accelerated', () => {
@@ -36,6 +40,7 @@ describe('the demo at one believable rate', () => {
     const end = Date.now()
     const start = end - 30 * 60_000
     await backfillIfEmpty(app, { days: 60, now: start })
+    historyEnd = start
     let clock = start
     const submitter = await simulatorSubmitter(app)
     const simulator = new Simulator({
@@ -79,5 +84,30 @@ describe('the demo at one believable rate', () => {
     expect(mean).toBeLessThan(25)
     // A part of a day at the usual pace: no more than twice a whole average day.
     expect(days.get(today) ?? 0).toBeLessThanOrEqual(2 * mean)
+  })
+
+  it('the history’s cases were handled as a centre would: older ones signed, dispatched, resolved and mostly closed, only the last hours waiting', async () => {
+    expect(historyEnd).toBeGreaterThan(0)
+    const list = (await app.inject({ url: '/api/v1/cases?limit=200', headers: { cookie: duty.cookie } })).json() as { items: CaseJson[] }
+    const historic = list.items.filter((c) => Date.parse(c.openedAt) < historyEnd)
+    expect(historic.length).toBeGreaterThan(5)
+    const old = historic.filter((c) => Date.parse(c.openedAt) < historyEnd - DEMO_WAITING_WINDOW)
+    expect(old.filter((c) => c.status === 'new'), 'no old case left unsigned').toEqual([])
+    expect(old.filter((c) => c.status === 'closed').length / old.length, 'most old cases closed').toBeGreaterThan(0.5)
+    // Whatever was left waiting is of the last hours.
+    for (const c of historic.filter((x) => x.status === 'new')) expect(Date.parse(c.openedAt)).toBeGreaterThanOrEqual(historyEnd - DEMO_WAITING_WINDOW)
+    for (const c of old) {
+      expect(Date.parse(c.acknowledgedAt!), `case ${c.id} signed after it opened`).toBeGreaterThan(Date.parse(c.openedAt))
+      expect(Date.parse(c.acknowledgedAt!), `case ${c.id} signed before the demo began`).toBeLessThan(historyEnd)
+      expect(c.department, `case ${c.id} dispatched`).toBeTruthy()
+    }
+    // A closed case's timeline: the desk's steps in order, each in the past, each by the demo's 值班员.
+    const closed = old.find((c) => c.status === 'closed')!
+    const detail = (await app.inject({ url: `/api/v1/cases/${closed.id}`, headers: { cookie: duty.cookie } })).json() as { timeline: Array<{ action: string; at: string; actor: string }> }
+    const steps = detail.timeline.filter((e) => ['ack', 'dispatch', 'resolve', 'close'].includes(e.action) && e.actor === 'duty')
+    expect([...new Set(steps.map((e) => e.action))]).toEqual(['ack', 'dispatch', 'resolve', 'close'])
+    const times = steps.map((e) => Date.parse(e.at))
+    expect(times).toEqual([...times].sort((a, b) => a - b))
+    expect(Math.max(...times)).toBeLessThan(historyEnd)
   })
 })
