@@ -1,7 +1,6 @@
 import { mkdirSync } from 'node:fs'
 import { resolve } from 'node:path'
 import closeWithGrace from 'close-with-grace'
-import { sql } from 'kysely'
 import { connectDatabase, type DatabaseHandle } from '../db/connect.ts'
 import { MigrationError, migrateToLatest } from '../db/migrate.ts'
 import { seedDemoCounty } from '../db/seed/demo-county.ts'
@@ -9,6 +8,7 @@ import { buildApp } from './app.ts'
 import { makeDataDirPrivate } from './data-dir.ts'
 import { bootstrap, DEMO_USERS } from './bootstrap.ts'
 import { ConfigError, type Config, loadConfig } from './config.ts'
+import { pingDatabase } from './modules/health/repository.ts'
 import { productionConfigProblem, productionSafetyProblem } from './production-safety.ts'
 import { startSimulator } from './simulator/index.ts'
 
@@ -29,7 +29,7 @@ async function openDatabase(config: Config): Promise<DatabaseHandle> {
   if (config.databaseUrl) {
     const handle = await connectDatabase({ kind: 'postgres', url: config.databaseUrl })
     try {
-      await sql`select 1`.execute(handle.db)
+      await pingDatabase(handle.db)
     } catch (err) {
       await handle.close().catch(() => {})
       const reason = err instanceof Error ? (err.message || (err as NodeJS.ErrnoException).code || err.name) : String(err)

@@ -1,6 +1,7 @@
 import type { Db } from '../db/connect.ts'
 import { DEMO_USERS } from './bootstrap.ts'
 import type { Config } from './config.ts'
+import { demoUsernames } from './modules/users/repository.ts'
 
 /** The passwords printed in README and at a demo start: public knowledge, never for production. */
 export const DEMO_PASSWORDS: ReadonlySet<string> = new Set(DEMO_USERS.map((u) => u.password))
@@ -24,9 +25,9 @@ export async function productionSafetyProblem(db: Db, config: Config): Promise<s
   if (!config.production) return null
   const configProblem = productionConfigProblem(config)
   if (configProblem) return configProblem
-  const demoUsers = await db.selectFrom('appUser').where('demo', '=', true).select('username').orderBy('username').execute()
+  const demoUsers = await demoUsernames(db)
   if (demoUsers.length) {
-    return `NODE_ENV=production refuses a database with demo users (${demoUsers.map((u) => u.username).join(', ')}): give each a new password (PATCH /api/v1/users/:id) or use a fresh database`
+    return `NODE_ENV=production refuses a database with demo users (${demoUsers.join(', ')}): give each a new password (PATCH /api/v1/users/:id) or use a fresh database`
   }
   return null
 }

@@ -7,7 +7,7 @@ import type { RiskEvent } from '../domain/event.ts'
 import type { AlertsApi } from '../modules/alerts/plugin.ts'
 import type { RealtimeHub } from '../realtime/hub.ts'
 import type { EngineSink } from './live-engine.ts'
-import { eventsByIds } from './store.ts'
+import { eventsByIds } from './store-repository.ts'
 
 export interface StepSinkDeps {
   db: Db

@@ -15,9 +15,10 @@ import type { FastifyBaseLogger } from 'fastify'
 import type { Db } from '../../db/connect.ts'
 import type { RiskEvent, ZeroReport } from '../domain/event.ts'
 import type { EngineHandoff } from '../modules/events/service.ts'
-import { decodeIds, encodeIds, EVENTS_CHANNEL, Leadership, notifyEngine, RULES_CHANNEL, ZERO_REPORTS_CHANNEL } from './leadership.ts'
+import { decodeIds, encodeIds, EVENTS_CHANNEL, Leadership, RULES_CHANNEL, ZERO_REPORTS_CHANNEL } from './leadership.ts'
+import { listenTo, notifyEngine } from './leadership-repository.ts'
 import type { LiveEngine } from './live-engine.ts'
-import { eventsByIds } from './store.ts'
+import { eventsByIds } from './store-repository.ts'
 
 /** Notified event ids loaded and scored per engine step at most. */
 const NOTIFIED_PER_STEP = 5_000
@@ -113,7 +114,7 @@ export class EngineCluster {
             void live.rebuild().catch(() => {})
           }
         })
-        await client.query(`listen ${EVENTS_CHANNEL}; listen ${ZERO_REPORTS_CHANNEL}; listen ${RULES_CHANNEL}`)
+        await listenTo(client, [EVENTS_CHANNEL, ZERO_REPORTS_CHANNEL, RULES_CHANNEL])
         await live.start()
       },
       onLose: () => {

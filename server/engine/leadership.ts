@@ -1,5 +1,5 @@
-import { type Kysely, sql } from 'kysely'
 import pg from 'pg'
+import { tryAdvisoryLock, unlockAll } from './leadership-repository.ts'
 
 export interface LeadershipOptions {
   url: string
@@ -47,8 +47,8 @@ export class Leadership {
       client = new pg.Client({ connectionString: this.#options.url })
       client.on('error', () => {})
       await client.connect()
-      const { rows } = await client.query<{ ok: boolean }>('select pg_try_advisory_lock($1) as ok', [key])
-      if (!rows[0]?.ok || this.#stopped) {
+      const locked = await tryAdvisoryLock(client, key)
+      if (!locked || this.#stopped) {
         await client.end().catch(() => {})
         return this.#retry()
       }
@@ -90,7 +90,7 @@ export class Leadership {
     this.#client = null
     if (wasLeader) await this.#options.onLose()
     if (client) {
-      await client.query('select pg_advisory_unlock_all()').catch(() => {})
+      await unlockAll(client).catch(() => {})
       await client.end().catch(() => {})
     }
   }
@@ -99,11 +99,6 @@ export class Leadership {
 export const EVENTS_CHANNEL = 'shaowang_events'
 export const ZERO_REPORTS_CHANNEL = 'shaowang_zero_reports'
 export const RULES_CHANNEL = 'shaowang_rules'
-
-/** NOTIFY inside the caller's transaction: PostgreSQL delivers it only if, and when, it commits. */
-export async function notifyEngine(db: Kysely<any>, channel: string, payload: string): Promise<void> {
-  if (payload) await sql`select pg_notify(${channel}, ${payload})`.execute(db)
-}
 
 /** Event ids as compact ranges ("1-500,502") so a big batch fits a NOTIFY payload. */
 export function encodeIds(ids: number[]): string {

@@ -6,8 +6,8 @@
 // answers again — no restart.
 import type { FastifyInstance } from 'fastify'
 import fp from 'fastify-plugin'
-import { sql } from 'kysely'
 import { Gauge } from 'prom-client'
+import { pingDatabase } from '../modules/health/repository.ts'
 
 export interface DatabaseStatus {
   database: 'ok' | 'down'
@@ -63,7 +63,7 @@ export default fp<DatabaseStatusOptions>(
       probing = true
       let next: DatabaseStatus['database']
       try {
-        await withTimeout(sql`select 1`.execute(app.db), probeTimeoutMs, 'database probe')
+        await withTimeout(pingDatabase(app.db), probeTimeoutMs, 'database probe')
         next = 'ok'
       } catch {
         next = 'down'

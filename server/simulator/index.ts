@@ -1,8 +1,9 @@
 import type { FastifyInstance } from 'fastify'
-import { createFeed } from '../modules/feeds/repository.ts'
-import { countEvents } from '../modules/events/repository.ts'
+import { createFeed, findFeedByName } from '../modules/feeds/repository.ts'
+import { countEvents, markReceivedWhenReported, townshipsWithEventsSince } from '../modules/events/repository.ts'
 import type { Submitter } from '../modules/events/service.ts'
 import { localDate } from '../modules/events/time.ts'
+import { insertZeroReports } from '../modules/zero-reports/repository.ts'
 import { recordZeroReport } from '../modules/zero-reports/service.ts'
 import { handleDemoHistory } from './demo-desk.ts'
 import { backfill, countyFromRegions, type SimEvent } from './generator.ts'
@@ -18,10 +19,12 @@ const DEMO_DESK_ACTOR = 'duty'
 
 /** The system feed the simulator delivers as (its token is random and never shown). */
 export async function simulatorSubmitter(app: FastifyInstance): Promise<Submitter> {
-  let feed = await app.db.selectFrom('feed').select(['id', 'name']).where('name', '=', SIMULATOR_FEED).executeTakeFirst()
+  let feed = await findFeedByName(app.db, SIMULATOR_FEED)
   if (!feed) {
+    // Another process may create it at the same moment: whichever insert loses, the row exists.
     await createFeed(app.db, { name: SIMULATOR_FEED, description: 'in-process demo simulator (DEMO=1)', createdBy: 'system' }).catch(() => {})
-    feed = await app.db.selectFrom('feed').select(['id', 'name']).where('name', '=', SIMULATOR_FEED).executeTakeFirstOrThrow()
+    feed = await findFeedByName(app.db, SIMULATOR_FEED)
+    if (!feed) throw new Error(`the ${SIMULATOR_FEED} feed could not be created`)
   }
   return { feedId: feed.id, name: feed.name, defaultSourceSystem: SIMULATOR_FEED }
 }
@@ -64,9 +67,9 @@ export async function backfillIfEmpty(app: FastifyInstance, options: { days: num
     // would score every past event as received just now, and the alerts it implies would all
     // show as raised this minute (刚刚) on the duty console.
     for (let i = 0; i < ids.length; i += BACKFILL_BATCH) {
-      await app.db.updateTable('event').set((eb) => ({ receivedAt: eb.ref('reportedAt') })).where('id', 'in', ids.slice(i, i + BACKFILL_BATCH)).execute()
+      await markReceivedWhenReported(app.db, ids.slice(i, i + BACKFILL_BATCH))
     }
-    if (zero.length) await app.db.insertInto('zeroReport').values(zero).onConflict((oc) => oc.columns(['township', 'date']).doNothing()).execute()
+    await insertZeroReports(app.db, zero)
   } finally {
     await app.engine.resume()
   }
@@ -90,8 +93,7 @@ export async function fileQuietDays(app: FastifyInstance, feedId: number, silent
   const now = app.now()
   const date = localDate(now.getTime(), app.config.tzDisplay)
   const dayStart = new Date(now.getTime() - 86_400_000)
-  const busy = await app.db.selectFrom('event').select('township').distinct().where('occurredAt', '>=', dayStart).where('submittedBy', '=', SIMULATOR_FEED).execute()
-  const active = new Set(busy.map((b) => b.township))
+  const active = new Set(await townshipsWithEventsSince(app.db, dayStart, SIMULATOR_FEED))
   for (const t of app.regions.townships()) {
     if (silent.has(t.code) || active.has(t.code)) continue
     await recordZeroReport(app, { township: t.code, date, at: now, feedId, reportedBy: SIMULATOR_FEED })

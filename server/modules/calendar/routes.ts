@@ -4,6 +4,7 @@ import type { UserPrincipal } from '../../access/principal.ts'
 import { notFound } from '../../http-errors.ts'
 import { recordAudit } from '../audit/repository.ts'
 import { DbId, isoDateTime } from '../../validation.ts'
+import { deleteSensitivePeriod, insertSensitivePeriod, listSensitivePeriods } from './repository.ts'
 
 const Period = z.object({ id: z.number(), name: z.string(), startsAt: z.date(), endsAt: z.date(), createdBy: z.string() })
 const isoWithOffset = isoDateTime('must be an ISO-8601 time with an offset, e.g. 2026-03-01T00:00:00+08:00')
@@ -14,17 +15,13 @@ const NewPeriod = z
 /** The sensitive-period calendar (敏感期): rules' modifiers see `calendar.sensitive`. */
 const routes: FastifyPluginAsyncZod = async (app) => {
   app.get('/api/v1/calendar', { schema: { tags: ['rules'], summary: 'Sensitive periods (敏感期)', response: { 200: z.array(Period) } } }, async () =>
-    app.db.selectFrom('sensitivePeriod').select(['id', 'name', 'startsAt', 'endsAt', 'createdBy']).orderBy('startsAt', 'desc').execute(),
+    listSensitivePeriods(app.db),
   )
 
   app.post('/api/v1/calendar', { schema: { tags: ['rules'], summary: 'Add a sensitive period', body: NewPeriod, response: { 201: Period } } }, async (request, reply) => {
     const principal = request.principal as UserPrincipal
     const period = await app.db.transaction().execute(async (trx) => {
-      const row = await trx
-        .insertInto('sensitivePeriod')
-        .values({ name: request.body.name, startsAt: request.body.startsAt, endsAt: request.body.endsAt, createdBy: principal.username })
-        .returning(['id', 'name', 'startsAt', 'endsAt', 'createdBy'])
-        .executeTakeFirstOrThrow()
+      const row = await insertSensitivePeriod(trx, { name: request.body.name, startsAt: request.body.startsAt, endsAt: request.body.endsAt, createdBy: principal.username })
       await recordAudit(trx, { actor: principal.username, actorKind: 'user', action: 'calendar.add', target: `period:${row.id}`, to: request.body, ip: request.ip })
       return row
     })
@@ -38,7 +35,7 @@ const routes: FastifyPluginAsyncZod = async (app) => {
     async (request, reply) => {
       const principal = request.principal as UserPrincipal
       await app.db.transaction().execute(async (trx) => {
-        const row = await trx.deleteFrom('sensitivePeriod').where('id', '=', request.params.id).returningAll().executeTakeFirst()
+        const row = await deleteSensitivePeriod(trx, request.params.id)
         if (!row) throw notFound(`sensitive period ${request.params.id}`)
         await recordAudit(trx, { actor: principal.username, actorKind: 'user', action: 'calendar.remove', target: `period:${row.id}`, from: { name: row.name, startsAt: row.startsAt, endsAt: row.endsAt }, ip: request.ip })
       })

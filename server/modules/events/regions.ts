@@ -1,5 +1,6 @@
 import type { Db } from '../../../db/connect.ts'
 import type { RegionLevel } from '../../../db/schema.ts'
+import { listRegions } from './repository.ts'
 
 export interface RegionInfo {
   code: string
@@ -28,7 +29,7 @@ export class RegionCache {
   }
 
   async reload(): Promise<void> {
-    const rows = await this.#db.selectFrom('region').select(['code', 'level', 'name', 'parentCode', 'tags', 'weight']).orderBy('code').execute()
+    const rows = await listRegions(this.#db)
     const byCode = new Map<string, RegionInfo>()
     for (const r of rows) byCode.set(r.code, { ...r, township: null })
     const townshipOf = (r: RegionInfo): string | null => {

@@ -1,6 +1,6 @@
 import { type Kysely, sql } from 'kysely'
 import type { Db } from '../../../db/connect.ts'
-import type { Database, EventRow } from '../../../db/schema.ts'
+import type { Database, EventRow, Region } from '../../../db/schema.ts'
 import type { Source } from '../../domain/taxonomy.ts'
 
 /** One row as ingest stores it (times as epoch ms). */
@@ -208,4 +208,21 @@ export async function findEvent(db: Db, id: number) {
 export async function countEvents(db: Db): Promise<number> {
   const row = await db.selectFrom('event').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()
   return Number(row.n)
+}
+
+/** Every region (county, townships, villages, grids), by code: what ingest resolves codes against. */
+export async function listRegions(db: Db): Promise<Array<Pick<Region, 'code' | 'level' | 'name' | 'parentCode' | 'tags' | 'weight'>>> {
+  return db.selectFrom('region').select(['code', 'level', 'name', 'parentCode', 'tags', 'weight']).orderBy('code').execute()
+}
+
+/** Sets stored events' receivedAt to their reportedAt (the demo's history arrived when it was reported). */
+export async function markReceivedWhenReported(db: Db, ids: readonly number[]): Promise<void> {
+  if (ids.length === 0) return
+  await db.updateTable('event').set((eb) => ({ receivedAt: eb.ref('reportedAt') })).where('id', 'in', [...ids]).execute()
+}
+
+/** Townships with an event from `submittedBy` that occurred at or after `since`. */
+export async function townshipsWithEventsSince(db: Db, since: Date, submittedBy: string): Promise<string[]> {
+  const rows = await db.selectFrom('event').select('township').distinct().where('occurredAt', '>=', since).where('submittedBy', '=', submittedBy).execute()
+  return rows.map((r) => r.township)
 }

@@ -1,8 +1,8 @@
-import { sql } from 'kysely'
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod'
 import { z } from 'zod'
 import { withTimeout } from '../../plugins/database-status.ts'
 import { REAL_RATE_PER_MINUTE } from '../../simulator/generator.ts'
+import { pingDatabase } from './repository.ts'
 
 const HEALTH_QUERY_TIMEOUT_MS = 2_000
 
@@ -24,7 +24,7 @@ const routes: FastifyPluginAsyncZod = async (app) => {
       const uptimeSeconds = Math.round(process.uptime())
       const simulator = simulatorInfo(app.config.demo ? app.config.simulatorRate : 0)
       try {
-        await withTimeout(sql`select 1`.execute(app.db), HEALTH_QUERY_TIMEOUT_MS, 'health query')
+        await withTimeout(pingDatabase(app.db), HEALTH_QUERY_TIMEOUT_MS, 'health query')
         return { status: 'ok' as const, database: 'ok' as const, uptimeSeconds, simulator }
       } catch (err) {
         app.log.warn({ err }, 'health check: database unreachable')

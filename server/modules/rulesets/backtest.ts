@@ -2,7 +2,8 @@ import type { Db } from '../../../db/connect.ts'
 import { type BacktestAlert, type BacktestResult, backtest, diffAlerts, warmupHorizonMs } from '../../domain/backtest.ts'
 import type { RiskEvent } from '../../domain/event.ts'
 import { eventContext, mayMatch } from '../../domain/rule-language.ts'
-import { eventPages, loadEngineInputs, zeroReportsBetween } from '../../engine/store.ts'
+import { loadEngineInputs } from '../../engine/store.ts'
+import { eventPages, zeroReportsBetween } from '../../engine/store-repository.ts'
 import { badRequest, notFound } from '../../http-errors.ts'
 
 /** A backtest holds its events in memory: a year of a county is small; a country's year is the benchmark's. */

@@ -6,7 +6,9 @@ import { badRequest, notFound } from '../../http-errors.ts'
 import { silenceActive } from '../alerts/repository.ts'
 import { recordAudit } from '../audit/repository.ts'
 import { TownshipCode } from '../townships/schema.ts'
+import { townshipExists } from '../users/repository.ts'
 import { DbId, isoDateTime } from '../../validation.ts'
+import { findSilenceForUpdate, insertSilence, listSilences, revokeSilence } from './repository.ts'
 
 // Silences (屏蔽, docs/architecture.md §6): suppress matching NEW alerts until they expire. A suppressed alert is
 // still stored and audited, just not pushed nor listed by default. Silences are never deleted:
@@ -68,10 +70,8 @@ const routes: FastifyPluginAsyncZod = async (app) => {
     },
     async (request) => {
       const now = app.now()
-      let q = app.db.selectFrom('silence').selectAll().orderBy('id', 'desc').limit(500)
-      if (request.query.active === 'true') q = q.where('revokedAt', 'is', null).where('expiresAt', '>', now)
-      if (request.query.active === 'false') q = q.where((eb) => eb.or([eb('revokedAt', 'is not', null), eb('expiresAt', '<=', now)]))
-      return { items: (await q.execute()).map((s) => toJson(s, now)) }
+      const active = request.query.active === undefined ? undefined : request.query.active === 'true'
+      return { items: (await listSilences(app.db, { active, now })).map((s) => toJson(s, now)) }
     },
   )
 
@@ -86,16 +86,11 @@ const routes: FastifyPluginAsyncZod = async (app) => {
       if (expiresAt.getTime() - now.getTime() > MAX_SILENCE_MS) throw badRequest('a silence lasts at most 90 days', [{ field: 'expiresAt', message: 'at most 90 days ahead' }])
       const { township } = request.body.matchers
       if (township) {
-        const exists = await app.db.selectFrom('region').select('code').where('code', '=', township).where('level', '=', 'township').executeTakeFirst()
-        if (!exists) throw badRequest(`matchers.township: no township ${township}`, [{ field: 'matchers.township', message: 'no such township' }])
+        if (!(await townshipExists(app.db, township))) throw badRequest(`matchers.township: no township ${township}`, [{ field: 'matchers.township', message: 'no such township' }])
       }
       const matchers = Object.fromEntries(Object.entries(request.body.matchers).filter(([, v]) => v !== undefined))
       const silence = await app.db.transaction().execute(async (trx) => {
-        const created = await trx
-          .insertInto('silence')
-          .values({ matchers: JSON.stringify(matchers), reason: request.body.reason, createdBy: principal.username, createdAt: now, expiresAt })
-          .returningAll()
-          .executeTakeFirstOrThrow()
+        const created = await insertSilence(trx, { matchers, reason: request.body.reason, createdBy: principal.username, createdAt: now, expiresAt })
         await recordAudit(trx, { actor: principal.username, actorKind: 'user', action: 'silence.create', target: `silence:${created.id}`, to: { matchers, expiresAt: expiresAt.toISOString() }, note: created.reason, ip: request.ip })
         return created
       })
@@ -117,10 +112,10 @@ const routes: FastifyPluginAsyncZod = async (app) => {
       const principal = request.principal as UserPrincipal
       const now = app.now()
       const silence = await app.db.transaction().execute(async (trx) => {
-        const current = await trx.selectFrom('silence').selectAll().where('id', '=', request.params.id).forUpdate().executeTakeFirst()
+        const current = await findSilenceForUpdate(trx, request.params.id)
         if (!current) throw notFound(`silence ${request.params.id}`)
         if (current.revokedAt) return current
-        const revoked = await trx.updateTable('silence').set({ revokedAt: now, revokedBy: principal.username }).where('id', '=', current.id).returningAll().executeTakeFirstOrThrow()
+        const revoked = await revokeSilence(trx, current.id, principal.username, now)
         await recordAudit(trx, { actor: principal.username, actorKind: 'user', action: 'silence.revoke', target: `silence:${current.id}`, from: { expiresAt: current.expiresAt.toISOString() }, to: { revokedAt: now.toISOString() }, ip: request.ip })
         return revoked
       })

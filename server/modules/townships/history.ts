@@ -2,7 +2,8 @@ import type { Db } from '../../../db/connect.ts'
 import { backtest, warmupHorizonMs } from '../../domain/backtest.ts'
 import type { RiskEvent } from '../../domain/event.ts'
 import { localDays } from '../../domain/local-days.ts'
-import { eventPages, loadEngineInputs, zeroReportsBetween } from '../../engine/store.ts'
+import { loadEngineInputs } from '../../engine/store.ts'
+import { eventPages, zeroReportsBetween } from '../../engine/store-repository.ts'
 
 const DAY = 86_400_000
 

@@ -108,3 +108,9 @@ export async function lockUser(db: Db, userId: number, until: Date): Promise<voi
 export async function clearFailedLogins(db: Db, userId: number): Promise<void> {
   await db.updateTable('appUser').set({ failedLogins: 0, lockedUntil: null }).where('id', '=', userId).execute()
 }
+
+/** Usernames of the demo accounts still on their published passwords, alphabetically. */
+export async function demoUsernames(db: Db): Promise<string[]> {
+  const rows = await db.selectFrom('appUser').where('demo', '=', true).select('username').orderBy('username').execute()
+  return rows.map((r) => r.username)
+}

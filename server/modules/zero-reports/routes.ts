@@ -1,9 +1,9 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod'
-import { sql } from 'kysely'
 import { z } from 'zod'
 import { actorOf, townshipScope } from '../../access/principal.ts'
 import { badRequest, HttpError } from '../../http-errors.ts'
 import { isIsoDate, localDate } from '../events/time.ts'
+import { getZeroReport } from './repository.ts'
 import { recordZeroReport } from './service.ts'
 
 const ZeroReportBody = z.strictObject({
@@ -51,12 +51,7 @@ const routes: FastifyPluginAsyncZod = async (app) => {
       if (created) {
         return reply.code(201).send({ township, date, reportedAt: now.toISOString(), created: true })
       }
-      const existing = await app.db
-        .selectFrom('zeroReport')
-        .select(['reportedAt', sql<string>`date::text`.as('date')])
-        .where('township', '=', township)
-        .where(sql`date`, '=', date)
-        .executeTakeFirstOrThrow()
+      const existing = await getZeroReport(app.db, township, date)
       return reply.code(200).send({ township, date: existing.date, reportedAt: existing.reportedAt.toISOString(), created: false })
     },
   )

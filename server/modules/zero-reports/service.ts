@@ -1,5 +1,7 @@
 import type { FastifyInstance } from 'fastify'
-import { notifyEngine, ZERO_REPORTS_CHANNEL } from '../../engine/leadership.ts'
+import { ZERO_REPORTS_CHANNEL } from '../../engine/leadership.ts'
+import { notifyEngine } from '../../engine/leadership-repository.ts'
+import { insertZeroReport } from './repository.ts'
 
 /**
  * Stores a township's "nothing to report" for a local date and tells the engine — the first
@@ -11,14 +13,9 @@ export async function recordZeroReport(
 ): Promise<boolean> {
   const report = { township: input.township, date: input.date, at: input.at.getTime() }
   const inserted = await app.db.transaction().execute(async (trx) => {
-    const row = await trx
-      .insertInto('zeroReport')
-      .values({ township: input.township, date: input.date, reportedAt: input.at, feedId: input.feedId, reportedBy: input.reportedBy })
-      .onConflict((oc) => oc.columns(['township', 'date']).doNothing())
-      .returning(['reportedAt'])
-      .executeTakeFirst()
-    if (row && app.databaseKind === 'postgres') await notifyEngine(trx, ZERO_REPORTS_CHANNEL, JSON.stringify(report))
-    return row !== undefined
+    const stored = await insertZeroReport(trx, { township: input.township, date: input.date, reportedAt: input.at, feedId: input.feedId, reportedBy: input.reportedBy })
+    if (stored && app.databaseKind === 'postgres') await notifyEngine(trx, ZERO_REPORTS_CHANNEL, JSON.stringify(report))
+    return stored
   })
   if (inserted) app.bus.emit('zero-report:accepted', report)
   return inserted
