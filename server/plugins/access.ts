@@ -140,4 +140,4 @@ export default fp(async function access(app: FastifyInstance) {
       }
     }
   })
-})
+}, { name: 'access' })

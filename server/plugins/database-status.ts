@@ -84,5 +84,5 @@ export default fp<DatabaseStatusOptions>(
       if (timer) clearInterval(timer)
     })
   },
-  { name: 'database-status', dependencies: ['bus'] },
+  { name: 'database-status', dependencies: ['access', 'metrics', 'bus'] },
 )

@@ -19,4 +19,4 @@ export default fp(async function docs(app: FastifyInstance) {
     transform: jsonSchemaTransform,
   })
   await app.register(swaggerUi, { routePrefix: '/api/docs' })
-})
+}, { name: 'docs' })

@@ -100,5 +100,5 @@ export default fp<EnginePluginOptions>(
     app.addHook('onReady', async () => cluster.start())
     app.addHook('preClose', () => cluster.stop())
   },
-  { name: 'engine', dependencies: ['bus'] },
+  { name: 'engine', dependencies: ['access', 'metrics', 'bus', 'realtime', 'alerts'] },
 )

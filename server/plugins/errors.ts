@@ -83,4 +83,4 @@ export default fp(async function errors(app: FastifyInstance) {
   app.setNotFoundHandler(async (request, reply) =>
     reply.code(404).send({ error: { code: 'not_found', message: `no route ${request.method} ${request.url.split('?')[0]}` } }),
   )
-})
+}, { name: 'errors' })

@@ -45,4 +45,4 @@ export default fp(async function metrics(app: FastifyInstance) {
     reply.type(registry.contentType)
     return registry.metrics()
   })
-})
+}, { name: 'metrics', dependencies: ['access'] })

@@ -105,5 +105,5 @@ export default fp<RealtimeOptions>(
       await pool?.end().catch((err: unknown) => app.log.warn({ err }, 'socket.io adapter pool: end failed'))
     })
   },
-  { name: 'realtime' },
+  { name: 'realtime', dependencies: ['access', 'metrics', 'bus'] },
 )

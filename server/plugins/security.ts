@@ -40,4 +40,4 @@ export default fp(async function security(app: FastifyInstance) {
         headers: { 'retry-after': String(Math.max(1, Math.ceil(context.ttl / 1000))) },
       }),
   })
-})
+}, { name: 'security' })

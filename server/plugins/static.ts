@@ -29,4 +29,4 @@ export default fp(async function staticClient(app: FastifyInstance) {
     reply.header('cache-control', 'public, max-age=31536000, immutable')
     return reply.sendFile(`assets/${file}`)
   })
-})
+}, { name: 'static' })

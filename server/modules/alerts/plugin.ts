@@ -121,5 +121,5 @@ export default fp<AlertsPluginOptions>(
       timer = null
     })
   },
-  { name: 'alerts', dependencies: ['realtime', 'events'] },
+  { name: 'alerts', dependencies: ['access', 'metrics', 'events', 'realtime'] },
 )

@@ -46,5 +46,5 @@ export default fp(
       }),
     )
   },
-  { name: 'events', dependencies: ['bus'] },
+  { name: 'events', dependencies: ['access', 'metrics', 'bus'] },
 )

@@ -95,5 +95,5 @@ export default fp<NotificationsPluginOptions>(
     app.addHook('onReady', async () => worker.start())
     app.addHook('preClose', async () => worker.stop())
   },
-  { name: 'notifications', dependencies: ['alerts'] },
+  { name: 'notifications', dependencies: ['access', 'metrics', 'alerts'] },
 )

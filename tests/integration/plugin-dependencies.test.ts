@@ -1,0 +1,85 @@
+// Every fastify-plugin declares the plugins whose decorators it uses (docs/architecture.md §2), so a
+// wrong registration order fails at boot instead of at the first request that reaches the gap.
+import { readFileSync } from 'node:fs'
+import { resolve } from 'node:path'
+import Fastify from 'fastify'
+import { describe, expect, it } from 'vitest'
+import enginePlugin from '../../server/plugins/engine.ts'
+import { build } from '../helpers/app.ts'
+
+const PLUGIN_FILES = [
+  'server/plugins/access.ts',
+  'server/plugins/bus.ts',
+  'server/plugins/database-status.ts',
+  'server/plugins/docs.ts',
+  'server/plugins/engine.ts',
+  'server/plugins/errors.ts',
+  'server/plugins/metrics.ts',
+  'server/plugins/realtime.ts',
+  'server/plugins/security.ts',
+  'server/plugins/static.ts',
+  'server/modules/alerts/plugin.ts',
+  'server/modules/events/plugin.ts',
+  'server/modules/notifications/plugin.ts',
+]
+
+interface PluginMeta {
+  name?: string
+  dependencies?: string[]
+}
+
+const root = resolve(import.meta.dirname, '../..')
+
+const plugins = await Promise.all(
+  PLUGIN_FILES.map(async (file) => {
+    const mod = (await import(resolve(root, file))) as { default: Record<symbol, PluginMeta | undefined> }
+    const meta = mod.default[Symbol.for('plugin-meta')] ?? {}
+    return { file, meta, source: readFileSync(resolve(root, file), 'utf8') }
+  }),
+)
+
+/** Which plugin decorates the app with each name (`app.decorate('x', …)`). */
+const providers = new Map<string, string>()
+for (const p of plugins) {
+  for (const m of p.source.matchAll(/app\.decorate\(\s*'(\w+)'/g)) providers.set(m[1]!, p.meta.name!)
+}
+
+const { app } = await build()
+
+describe('plugin dependencies', () => {
+  it('every plugin has a name, and the app registers every one of them', () => {
+    for (const p of plugins) {
+      expect(p.meta.name, p.file).toMatch(/^[a-z-]+$/)
+      expect(app.hasPlugin(p.meta.name!), p.meta.name).toBe(true)
+    }
+    expect(new Set(plugins.map((p) => p.meta.name)).size).toBe(plugins.length)
+  })
+
+  it("declares the plugin behind every other plugin's decorator it uses", () => {
+    // Sanity: the scan finds the decorators the engine relies on.
+    expect(providers.get('alerts')).toBe('alerts')
+    expect(providers.get('realtime')).toBe('realtime')
+    for (const p of plugins) {
+      const used = new Set([...p.source.matchAll(/\bapp\.(\w+)/g)].map((m) => m[1]!))
+      const needed = [...used].map((name) => providers.get(name)).filter((owner): owner is string => owner !== undefined && owner !== p.meta.name)
+      // The ingest service asks for the engine's handoff when a batch is stored (`app.engineHandoff?.()`),
+      // long after boot; the engine is registered later and itself depends on events through alerts.
+      const late = p.meta.name === 'events' ? ['engine'] : []
+      for (const owner of new Set(needed)) {
+        if (late.includes(owner)) continue
+        expect(p.meta.dependencies ?? [], `${p.meta.name} uses a decorator of ${owner}`).toContain(owner)
+      }
+    }
+  })
+
+  it('names only plugins that exist', () => {
+    const names = new Set(plugins.map((p) => p.meta.name))
+    for (const p of plugins) for (const d of p.meta.dependencies ?? []) expect(names, `${p.meta.name} → ${d}`).toContain(d)
+  })
+
+  it('refuses to boot a plugin registered before one it depends on', async () => {
+    const bare = Fastify()
+    await expect(bare.register(enginePlugin)).rejects.toThrow(/The dependency '\w+' of plugin 'engine' is not registered/)
+    await bare.close()
+  })
+})
