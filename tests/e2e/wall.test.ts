@@ -137,14 +137,28 @@ describe('the wall display, live', () => {
     expect(await item.getAttribute('data-level')).toBe('red')
     expect(await item.getAttribute('data-state')).toBe('new')
     expect(await page.locator(`[data-test="ranking-row"][data-code="${town.code}"]`).getAttribute('data-level')).toBe('red')
-    // A new red alert flashes the wall until it is acknowledged.
-    await page.locator('[data-test="red-flash"]').waitFor()
+    // A new red alert flashes the wall until it is acknowledged, its township named first.
+    const flash = page.locator('[data-test="red-flash"]')
+    await expect.poll(async () => (await flash.getAttribute('data-towns'))?.split(',')[0], { timeout: 2_000 }).toBe(town.name)
+    expect(await flash.getAttribute('data-level')).toBe('red')
 
     await settle(page)
     await page.screenshot({ path: join(ARTIFACTS, 'wall-live-alert.png') })
     // The README's picture: refreshed on request (UPDATE_SCREENSHOTS=1 npm test), so an ordinary
     // test run never rewrites a tracked file.
     if (process.env['UPDATE_SCREENSHOTS'] === '1') await page.screenshot({ path: join(ROOT, 'docs/wall.png') })
+
+    // Signed for at the duty desk (the case, with its alerts): the banner stops naming it within 2 s.
+    const duty = await signIn(server, 'duty', 'demo-duty-2026')
+    const cases = await duty.get<{ items: Array<{ id: number; version: number; alerts: Array<{ ruleId: string | null }> }> }>(`/api/v1/cases?township=${town.code}&status=new`)
+    const incident = cases.items.find((c) => c.alerts.some((a) => a.ruleId === 'mass-incident'))!
+    expect(incident.alerts.length, 'the rule alert and the level alert in one case').toBeGreaterThanOrEqual(2)
+    const signed = await duty.post(`/api/v1/cases/${incident.id}/ack`, { version: incident.version })
+    expect(signed.status).toBe(200)
+    const signedAt = performance.now()
+    await page.waitForFunction((name) => !(document.querySelector('[data-test="red-flash"]')?.getAttribute('data-towns') ?? '').split(',').includes(name), town.name, { timeout: 2_000, polling: 'raf' })
+    console.log(`wall: ${town.name} left the banner ${(performance.now() - signedAt).toFixed(0)} ms after it was signed for`)
+    await duty.dispose()
   })
 
   it('shows event text as text: the wall never renders a title as HTML, the township page shows it literally', async () => {
