@@ -111,7 +111,8 @@ describe('the wall display, live', () => {
     expect(new Set(towns.map((t) => t.code)).size).toBe(12)
     for (const t of towns) expect(['blue', 'yellow', 'orange', 'red']).toContain(t.level)
     expect(await page.locator('[data-test="ranking-row"]').count()).toBe(12)
-    // One ECharts instance per chart, created once.
+    // One ECharts instance per chart, created once (each is created when its panel has a size).
+    await page.waitForFunction(() => [...document.querySelectorAll('[data-chart-inits]')].every((el) => el.getAttribute('data-chart-inits') !== '0'), null, { timeout: 20_000 })
     const inits = await page.$$eval('[data-chart-inits]', (els) => els.map((el) => el.getAttribute('data-chart-inits')))
     expect(inits.length).toBeGreaterThanOrEqual(4)
     expect(new Set(inits)).toEqual(new Set(['1']))
