@@ -1,5 +1,6 @@
-// The duty console end to end (docs/architecture.md §6, §11): one alert through its whole life, every step done
-// in the UI and checked in the drawer and through the REST API; and two officers acting at once.
+// The duty console end to end (docs/architecture.md §6, §11): one alert's case through its whole life, every
+// step done in the UI and checked in the drawer and, for the alert, through the REST API; and two officers
+// acting at once.
 import { mkdirSync } from 'node:fs'
 import { join } from 'node:path'
 import type { Browser, BrowserContext, Page, WebSocketRoute } from 'playwright-core'
@@ -19,6 +20,7 @@ interface Alert {
   resolution: string | null
   followUp: string | null
   satisfaction: string | null
+  caseId: number | null
 }
 interface Detail {
   alert: Alert
@@ -93,7 +95,8 @@ describe('the duty console, in a real browser', () => {
     const [id] = await newAlerts(1)
     const { context, page, errors } = await dutyPage()
     await page.goto(`${server.url}/duty`)
-    const row = page.locator(`[data-test="alert-row"][data-id="${id}"]`)
+    // The queue's row is the alert's case; acting on it acts on the alert.
+    const row = page.locator(`[data-test="case-row"][data-alerts~="${id}"]`)
     await row.waitFor({ timeout: 15_000 })
     expect(await row.getAttribute('data-state')).toBe('new')
     await row.click()
@@ -153,7 +156,7 @@ describe('the duty console, in a real browser', () => {
     await context.close()
   })
 
-  it('says so and refreshes when someone else changed the alert first (409)', async () => {
+  it('says so and refreshes when someone else changed the case first (409)', async () => {
     const ids = await newAlerts(2)
     const { context, page, errors } = await dutyPage()
     // The live feed reaches this page through a relay that can hold messages back, so the other
@@ -170,17 +173,18 @@ describe('the duty console, in a real browser', () => {
     await page.goto(`${server.url}/duty`)
     await page.locator('[data-test="connection-badge"][data-state="online"]').waitFor({ timeout: 15_000 })
     const id = ids[0]!
-    const row = page.locator(`[data-test="alert-row"][data-id="${id}"]`)
+    const row = page.locator(`[data-test="case-row"][data-alerts~="${id}"]`)
     await row.waitFor({ timeout: 15_000 })
     await row.click()
     await drawerState(page, 'new')
     await page.locator('[data-test="action-ack"]').click()
     await drawerState(page, 'acknowledged')
 
-    // Another duty officer dispatches it through the API while this page still shows "acknowledged".
+    // Another duty officer dispatches the case through the API while this page still shows "acknowledged".
     holding = true
-    const seen = (await detail(id)).alert
-    const other = await duty.post<{ alert: Alert }>(`/api/v1/alerts/${id}/dispatch`, {
+    const caseId = (await detail(id)).alert.caseId!
+    const seen = (await duty.get<{ case: { version: number } }>(`/api/v1/cases/${caseId}`)).case
+    const other = await duty.post<{ alerts: Alert[] }>(`/api/v1/cases/${caseId}/dispatch`, {
       version: seen.version,
       department: '县人社局',
       leadOfficial: '李局长',
@@ -194,7 +198,7 @@ describe('the duty console, in a real browser', () => {
     await page.locator('[data-test="field-department"]').fill('县司法局')
     await page.locator('[data-test="field-leadOfficial"]').fill('赵主任')
     await page.locator('[data-test="field-deadline"]').fill(localInput(Date.now() + 86_400_000))
-    const response = page.waitForResponse((r) => r.url().endsWith(`/api/v1/alerts/${id}/dispatch`))
+    const response = page.waitForResponse((r) => r.url().endsWith(`/api/v1/cases/${caseId}/dispatch`))
     await page.locator('[data-test="action-submit"]').click()
     expect((await response).status()).toBe(409)
     const notice = page.locator('[data-test="notice"].notice-warn span').first()
@@ -206,7 +210,7 @@ describe('the duty console, in a real browser', () => {
     await page.locator('[data-test="timeline-entry"][data-action="dispatch"]').waitFor()
     await page.screenshot({ path: join(ARTIFACTS, 'duty-conflict.png') })
     const d = await detail(id)
-    expect(d.alert).toMatchObject({ state: 'dispatched', department: '县人社局', version: other.body.alert.version })
+    expect(d.alert).toMatchObject({ state: 'dispatched', department: '县人社局', version: other.body.alerts.find((a) => a.id === id)!.version })
 
     // The held live messages arrive late and change nothing further.
     holding = false
