@@ -138,7 +138,7 @@ describe(`with TZ_DISPLAY=${CENTRE} and the browser elsewhere`, () => {
     // The queue's row is the alert's case (docs/architecture.md §6, "Cases").
     const row = desk.page.locator(`[data-test="case-row"][data-alerts~="${alert!.id}"]`)
     await row.waitFor({ timeout: 15_000 })
-    await row.click()
+    await row.locator('[data-test="case-township"]').click()
     const timeline = desk.page.locator('[data-test="timeline"]')
     await timeline.waitFor({ timeout: 10_000 })
     // The timeline lists the alert's changes at the moment they were made (raising it: at ingest).

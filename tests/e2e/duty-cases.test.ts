@@ -138,7 +138,7 @@ describe('the duty queue lists cases, in a real browser', () => {
     await desk.page.screenshot({ path: join(ARTIFACTS, 'duty-cases-queue.png') })
 
     // 签收 once, on the case.
-    await row.click()
+    await row.locator('[data-test="case-township"]').click()
     const drawer = desk.page.locator(`[data-test="case-drawer"][data-id="${rule.caseId}"]`)
     await drawer.locator('[data-test="drawer-state"][data-state="new"]').waitFor({ timeout: 10_000 })
     await expect.poll(() => drawer.locator('[data-test="drawer-member"]').count()).toBe(2)
@@ -171,7 +171,7 @@ describe('the duty queue lists cases, in a real browser', () => {
     // The same queue in English, for the screenshot.
     const en = await dutyPage('en')
     await en.page.goto(`${server.url}/duty`)
-    await en.page.locator(`[data-test="case-row"][data-id="${rule.caseId}"]`).click()
+    await en.page.locator(`[data-test="case-row"][data-id="${rule.caseId}"] [data-test="case-township"]`).click()
     await en.page.locator('[data-test="case-drawer"] [data-test="drawer-member"]').first().waitFor({ timeout: 10_000 })
     await en.page.screenshot({ path: join(ARTIFACTS, 'duty-cases-en.png') })
     expect(en.errors).toEqual([])

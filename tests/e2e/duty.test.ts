@@ -99,7 +99,7 @@ describe('the duty console, in a real browser', () => {
     const row = page.locator(`[data-test="case-row"][data-alerts~="${id}"]`)
     await row.waitFor({ timeout: 15_000 })
     expect(await row.getAttribute('data-state')).toBe('new')
-    await row.click()
+    await row.locator('[data-test="case-township"]').click()
     await drawerState(page, 'new')
 
     // 签收
@@ -108,7 +108,7 @@ describe('the duty console, in a real browser', () => {
     let d = await detail(id!)
     expect(d.alert.state).toBe('acknowledged')
     expect(d.timeline.findLast((e) => e.action === 'ack')).toMatchObject({ action: 'ack', actor: 'duty', fromState: 'new', toState: 'acknowledged' })
-    await page.locator('[data-test="timeline-entry"][data-action="ack"]').waitFor()
+    await page.locator('[data-test="timeline-entry"][data-action="ack"]').first().waitFor()
 
     // 分流: department, lead official, a deadline three days ahead
     const deadline = Date.now() + 3 * 86_400_000
@@ -149,7 +149,7 @@ describe('the duty console, in a real browser', () => {
     expect(d.timeline.map((e) => e.action).filter((a) => ['ack', 'dispatch', 'resolve', 'close'].includes(a))).toEqual(['ack', 'dispatch', 'resolve', 'close'])
 
     // The drawer's timeline shows every step, and no action is left to take but comments.
-    for (const action of ['ack', 'dispatch', 'resolve', 'close']) await page.locator(`[data-test="timeline-entry"][data-action="${action}"]`).waitFor()
+    for (const action of ['ack', 'dispatch', 'resolve', 'close']) await page.locator(`[data-test="timeline-entry"][data-action="${action}"]`).first().waitFor()
     expect(await page.locator('[data-test="action-resolve"]').isDisabled()).toBe(true)
     await page.screenshot({ path: join(ARTIFACTS, 'duty-lifecycle.png') })
     expect(errors).toEqual([])
@@ -175,7 +175,7 @@ describe('the duty console, in a real browser', () => {
     const id = ids[0]!
     const row = page.locator(`[data-test="case-row"][data-alerts~="${id}"]`)
     await row.waitFor({ timeout: 15_000 })
-    await row.click()
+    await row.locator('[data-test="case-township"]').click()
     await drawerState(page, 'new')
     await page.locator('[data-test="action-ack"]').click()
     await drawerState(page, 'acknowledged')
@@ -207,7 +207,7 @@ describe('the duty console, in a real browser', () => {
     // Refreshed: the other officer's dispatch is what the drawer now shows, not this page's.
     await drawerState(page, 'dispatched')
     await expect.poll(async () => page.locator('[data-test="drawer-department"]').textContent()).toBe('县人社局')
-    await page.locator('[data-test="timeline-entry"][data-action="dispatch"]').waitFor()
+    await page.locator('[data-test="timeline-entry"][data-action="dispatch"]').first().waitFor()
     await page.screenshot({ path: join(ARTIFACTS, 'duty-conflict.png') })
     const d = await detail(id)
     expect(d.alert).toMatchObject({ state: 'dispatched', department: '县人社局', version: other.body.alerts.find((a) => a.id === id)!.version })

@@ -293,6 +293,26 @@ describe('duty screen: cases', () => {
     expect(w.text()).not.toMatch(/Internal Server Error|cannot escalate/)
   })
 
+  it('tells each timeline entry’s member, and the engine’s and the deadline scan’s entries in Chinese', async () => {
+    const row = caseRow({ id: 20, level: 'red', status: 'new', openedAt: recent(20), escalated: true, ackEscalatedAt: recent(10), ackDeadline: recent(10), event }, [massAlert({ escalated: true }), levelAlert({ escalated: true })])
+    const timeline = [
+      { seq: 1, alertId: 21, at: recent(20), actor: 'engine', action: 'raise', fromState: null, toState: 'new', note: null, payload: null },
+      { seq: 2, alertId: 22, at: recent(20), actor: 'engine', action: 'raise', fromState: null, toState: 'new', note: 'level rose blue → red (score 94.9)', payload: null },
+      { seq: 3, alertId: 21, at: recent(10), actor: 'system', action: 'escalate', fromState: 'new', toState: 'new', note: 'case 20 not acknowledged by 2026-11-23T02:00:00.000Z', payload: { automatic: true, reason: 'ack_deadline', ackDeadline: '2026-11-23T02:00:00.000Z', caseId: 20 } },
+    ]
+    const w = await mountDuty(list([row]), on('GET', /\/api\/v1\/cases\/20$/, () => ({ status: 200, body: detailOf(row, timeline) })))
+    expect(w.get('[data-test="case-row"][data-id="20"] [data-test="case-escalated"]').text()).toBe('超时督办')
+    await w.get('[data-test="case-row"][data-id="20"] [data-test="case-township"]').trigger('click')
+    await flushPromises()
+    const entries = w.findAll('[data-test="timeline-entry"]')
+    expect(entries.map((e) => e.get('[data-test="timeline-member"]').text())).toEqual(['群体性事件', '等级预警', '群体性事件'])
+    const text = w.get('[data-test="timeline"]').text()
+    expect(text).toContain('风险等级由蓝色升至红色（风险分 94.9）')
+    expect(text).toContain('超过签收时限（2026/11/23 10:00）仍未签收，系统自动挂牌督办')
+    expect(text).toContain('系统')
+    expect(text).not.toMatch(/level rose|not acknowledged|engine/)
+  })
+
   it('opens the case of an alert linked from the township page', async () => {
     const row = caseRow({ id: 50, openedAt: recent(5) }, [alert({ id: 51, caseId: 50 })])
     stubFetch(session, townships, list([row]), on('GET', /\/api\/v1\/cases\/50$/, () => ({ status: 200, body: detailOf(row) })), on('GET', /\/api\/v1\/alerts\/51$/, () => ({ status: 200, body: { alert: row.alerts[0], timeline: [], comments: [] } })))

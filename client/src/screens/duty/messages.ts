@@ -97,6 +97,8 @@ export default {
         recovered: '条件解除',
       },
       autoEscalated: '超过签收时限（{time}）仍未签收，系统自动挂牌督办',
+      levelRose: '风险等级由{from}升至{to}（风险分 {score}）',
+      levelFell: '风险等级回落至蓝色（风险分 {score}）',
     },
     action: {
       title: '处置',
@@ -194,7 +196,7 @@ export default {
     state: contractLabels('en').state,
     escalated: 'Escalated',
     autoEscalated: 'Escalated (overdue)',
-    members: '{n} alerts',
+    members: '{n} alert | {n} alerts',
     membersLoading: 'Loading member alerts…',
     clock: { ack: 'Ack', handle: 'Handle' },
     recovered: 'Recovered',
@@ -258,6 +260,8 @@ export default {
         recovered: 'Condition cleared',
       },
       autoEscalated: 'Not acknowledged by {time}: escalated automatically',
+      levelRose: 'Level rose {from} → {to} (score {score})',
+      levelFell: 'Level fell back to blue (score {score})',
     },
     action: {
       title: 'Actions',
