@@ -76,6 +76,8 @@ async function start(): Promise<void> {
     await database.close()
   })
 
+  // Said by /api/v1/health from the first request on, so a caller can wait for the whole demo.
+  if (config.demo) app.demoHistory = 'loading'
   try {
     await app.listen({ port: config.port, host: config.host })
   } catch (err) {
@@ -91,6 +93,7 @@ async function start(): Promise<void> {
   if (config.demo) {
     // After listen: the server answers while the history backfills. Stopped by app.close().
     const { backfilled } = await startSimulator(app, { rate: config.simulatorRate, backfillDays: 60 })
+    app.demoHistory = 'ready'
     if (backfilled) app.log.info(`simulator: backfilled ${backfilled} demo events over 60 days`)
   }
   if (report.createdAdmin) app.log.info('created the administrator "admin" from ADMIN_PASSWORD')

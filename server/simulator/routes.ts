@@ -9,11 +9,14 @@ declare module 'fastify' {
   interface FastifyInstance {
     /** The in-process demo simulator while it runs (DEMO=1, SIMULATOR_RATE > 0), else null. */
     simulator: Simulator | null
+    /** The demo's 60-day history: `loading` from start until it is stored and its cases handled; null without a demo. */
+    demoHistory: 'loading' | 'ready' | null
   }
 }
 
 const routes: FastifyPluginAsyncZod = async (app) => {
   if (!app.hasDecorator('simulator')) app.decorate('simulator', null)
+  if (!app.hasDecorator('demoHistory')) app.decorate('demoHistory', null)
   // Stop streaming before the database closes.
   app.addHook('onClose', async () => {
     await app.simulator?.stop()

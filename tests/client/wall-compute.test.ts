@@ -18,6 +18,8 @@ import {
   parseLevels,
   ratio,
   startOfDay,
+  tickerPage,
+  tickerTime,
   visualMapPieces,
 } from '../../client/src/screens/wall/compute.ts'
 
@@ -169,10 +171,31 @@ describe('bounded lists', () => {
     expect(pageOf(list, 3, 6).page).toBe(0)
     expect(pageOf([], 1, 6)).toEqual({ items: [], page: 0, pages: 1 })
   })
+
+  it('keeps pinned items on every page of the ticker and pages the rest through the slots left', () => {
+    const list = Array.from({ length: 12 }, (_, i) => i)
+    const pinned = (n: number) => n === 4 || n === 9
+    const pages = [0, 1, 2].map((p) => tickerPage(list, pinned, p, 6))
+    for (const p of pages) expect(p.items.slice(0, 2)).toEqual([4, 9])
+    expect(pages[0]).toMatchObject({ pinned: 2, page: 0, pages: 3 })
+    // Every other item is shown on exactly one page.
+    expect(pages.flatMap((p) => p.items.slice(2)).sort((a, b) => a - b)).toEqual(list.filter((n) => !pinned(n)))
+    // More pinned than a page holds: the page is all pinned, nothing pages.
+    expect(tickerPage(list, () => true, 1, 6)).toEqual({ items: [0, 1, 2, 3, 4, 5], pinned: 6, page: 0, pages: 1 })
+    expect(tickerPage(list, () => false, 1, 6)).toEqual({ items: [6, 7, 8, 9, 10, 11], pinned: 0, page: 1, pages: 2 })
+  })
 })
 
 describe('days and hours in the centre time zone', () => {
   const tz = 'Asia/Shanghai'
+
+  it('shows the date beside the time for the ticker’s alerts of another day in the centre', () => {
+    const now = Date.parse('2026-11-20T00:30:00+08:00')
+    expect(tickerTime(Date.parse('2026-11-20T00:05:00+08:00'), now, tz)).toBe('00:05')
+    expect(tickerTime(Date.parse('2026-11-19T23:55:00+08:00'), now, tz)).toBe('11-19 23:55')
+    // The same instants in Berlin are both on 11-19.
+    expect(tickerTime(Date.parse('2026-11-19T23:55:00+08:00'), now, 'Europe/Berlin')).toBe('16:55')
+  })
   it('counts days and hours in Beijing time, not UTC', () => {
     const t = Date.parse('2026-11-23T17:30:00Z') // 01:30 on the 24th in Beijing
     expect(dayKey(t, tz)).toBe('2026-11-24')

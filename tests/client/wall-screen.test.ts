@@ -2,7 +2,7 @@ import { flushPromises, mount, type VueWrapper } from '@vue/test-utils'
 import { SVGRenderer } from 'echarts/renderers'
 import { use } from 'echarts/core'
 import { createPinia } from 'pinia'
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
+import { afterEach, beforeEach, describe, expect, it, onTestFinished, vi } from 'vitest'
 import { defineComponent } from 'vue'
 import { createMemoryHistory, createRouter, type Router } from 'vue-router'
 import { i18n, setLocale } from '../../client/src/i18n/index.ts'
@@ -206,6 +206,38 @@ describe('wall screen', () => {
     await flushPromises()
     expect(w.get('[data-test="red-flash"]').text()).toContain('+1 more')
     setLocale('zh-CN')
+  })
+
+  it('names the newest unsigned red or orange township first, and keeps an unsigned red on the ticker while it pages', async () => {
+    // Only the ticker's page timer is faked; promises and timeouts run as usual.
+    vi.useFakeTimers({ toFake: ['setInterval', 'clearInterval'] })
+    onTestFinished(() => void vi.useRealTimers())
+    stubFetch()
+    const w = await mountWall()
+    socket().serverEmit('connect')
+    const minutesAgo = (m: number) => new Date(Date.now() - m * 60_000).toISOString()
+    socket().serverEmit('alert:new', { alert: redAlert({ id: 700, level: 'red', raisedAt: minutesAgo(30) }), seq: 30 })
+    // Ten older yellow alerts: the ticker has more than a page.
+    for (let i = 0; i < 10; i++) socket().serverEmit('alert:new', { alert: redAlert({ id: 710 + i, level: 'yellow', township: { code: code(i), name: NAMES[i] as string }, raisedAt: minutesAgo(40 + i) }), seq: 31 + i })
+    socket().serverEmit('alert:new', { alert: redAlert({ id: 701, level: 'orange', township: { code: code(7), name: NAMES[7] as string }, raisedAt: minutesAgo(1) }), seq: 45 })
+    await flushPromises()
+    const flash = w.get('[data-test="red-flash"]')
+    expect(flash.attributes('data-level')).toBe('red')
+    expect(flash.attributes('data-towns')?.split(',')).toEqual([NAMES[7], NAMES[3]])
+    const ids = () => w.findAll('[data-test="ticker-item"]').map((el) => el.attributes('data-id'))
+    const first = ids()
+    expect(first[0]).toBe('700')
+    vi.advanceTimersByTime(8_000)
+    await flushPromises()
+    const second = ids()
+    expect(second[0]).toBe('700')
+    expect(second.slice(1)).not.toEqual(first.slice(1))
+    // Signed for: the red leaves the banner and the top; the orange is called out alone.
+    socket().serverEmit('alert:updated', { alert: redAlert({ id: 700, level: 'red', state: 'acknowledged', version: 2, raisedAt: minutesAgo(30) }), seq: 46 })
+    await flushPromises()
+    expect(w.get('[data-test="red-flash"]').attributes('data-level')).toBe('orange')
+    expect(w.get('[data-test="red-flash"]').attributes('data-towns')).toBe(NAMES[7])
+    expect(w.find('[data-test="ticker-item"][data-pinned="true"]').exists()).toBe(false)
   })
 
   it('catches up on reconnect: offset sent, snapshot applied, missed alert changes replayed, missed events fetched', async () => {

@@ -99,18 +99,19 @@ describe('alerts store', () => {
     expect(alerts.all[0]?.state).toBe('acknowledged')
   })
 
-  it('flashes for new red alerts until they are acknowledged, and pulses new red/orange townships', () => {
+  it('calls out unsigned red and orange alerts newest first until they are signed for, and pulses the same townships', () => {
     const alerts = useAlertsStore()
     alerts.upsert(alert(1, { level: 'red' }))
     alerts.upsert(alert(2, { level: 'orange', township: { code: T2, name: '青石镇' } }))
     alerts.upsert(alert(3, { level: 'yellow', township: { code: '990100003', name: '柳溪镇' } }))
-    expect(alerts.unacknowledgedRed.map((a) => a.id)).toEqual([1])
-    expect([...alerts.pulsing]).toEqual([
-      [T1, 'red'],
-      [T2, 'orange'],
-    ])
+    // Same raisedAt: the later alert (higher id) first.
+    expect(alerts.callouts.map((a) => a.id)).toEqual([2, 1])
+    alerts.upsert(alert(4, { level: 'red', raisedAt: new Date(Date.parse(alerts.get(1)!.raisedAt) - 60_000).toISOString(), township: { code: '990100004', name: '云岭乡' } }))
+    expect(alerts.callouts.map((a) => a.id)).toEqual([2, 1, 4])
+    alerts.upsert(alert(4, { level: 'red', state: 'acknowledged', version: 2 }))
+    expect(Object.fromEntries(alerts.pulsing)).toEqual({ [T1]: 'red', [T2]: 'orange' })
     alerts.upsert(alert(1, { level: 'red', state: 'acknowledged', version: 2 }))
-    expect(alerts.unacknowledgedRed).toHaveLength(0)
+    expect(alerts.callouts.map((a) => a.id)).toEqual([2])
     expect(alerts.pulsing.has(T1)).toBe(false)
   })
 

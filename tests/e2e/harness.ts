@@ -80,7 +80,8 @@ export async function startServer(env: Record<string, string> = {}): Promise<Run
       if (child.exitCode !== null) throw new Error(`server exited with ${child.exitCode}:\n${log}`)
       try {
         const res = await fetch(`${url}/api/v1/health`)
-        if (res.ok) return
+        // With the demo: once its history is stored and handled, so every test starts from the same county.
+        if (res.ok && ((await res.json()) as { demoHistory: string | null }).demoHistory !== 'loading') return
       } catch {
         // not listening yet
       }

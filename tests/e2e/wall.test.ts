@@ -111,7 +111,8 @@ describe('the wall display, live', () => {
     expect(new Set(towns.map((t) => t.code)).size).toBe(12)
     for (const t of towns) expect(['blue', 'yellow', 'orange', 'red']).toContain(t.level)
     expect(await page.locator('[data-test="ranking-row"]').count()).toBe(12)
-    // One ECharts instance per chart, created once.
+    // One ECharts instance per chart, created once (each is created when its panel has a size).
+    await page.waitForFunction(() => [...document.querySelectorAll('[data-chart-inits]')].every((el) => el.getAttribute('data-chart-inits') !== '0'), null, { timeout: 20_000 })
     const inits = await page.$$eval('[data-chart-inits]', (els) => els.map((el) => el.getAttribute('data-chart-inits')))
     expect(inits.length).toBeGreaterThanOrEqual(4)
     expect(new Set(inits)).toEqual(new Set(['1']))
@@ -137,14 +138,28 @@ describe('the wall display, live', () => {
     expect(await item.getAttribute('data-level')).toBe('red')
     expect(await item.getAttribute('data-state')).toBe('new')
     expect(await page.locator(`[data-test="ranking-row"][data-code="${town.code}"]`).getAttribute('data-level')).toBe('red')
-    // A new red alert flashes the wall until it is acknowledged.
-    await page.locator('[data-test="red-flash"]').waitFor()
+    // A new red alert flashes the wall until it is acknowledged, its township named first.
+    const flash = page.locator('[data-test="red-flash"]')
+    await expect.poll(async () => (await flash.getAttribute('data-towns'))?.split(',')[0], { timeout: 2_000 }).toBe(town.name)
+    expect(await flash.getAttribute('data-level')).toBe('red')
 
     await settle(page)
     await page.screenshot({ path: join(ARTIFACTS, 'wall-live-alert.png') })
     // The README's picture: refreshed on request (UPDATE_SCREENSHOTS=1 npm test), so an ordinary
     // test run never rewrites a tracked file.
     if (process.env['UPDATE_SCREENSHOTS'] === '1') await page.screenshot({ path: join(ROOT, 'docs/wall.png') })
+
+    // Signed for at the duty desk (the case, with its alerts): the banner stops naming it within 2 s.
+    const duty = await signIn(server, 'duty', 'demo-duty-2026')
+    const cases = await duty.get<{ items: Array<{ id: number; version: number; alerts: Array<{ ruleId: string | null }> }> }>(`/api/v1/cases?township=${town.code}&status=new`)
+    const incident = cases.items.find((c) => c.alerts.some((a) => a.ruleId === 'mass-incident'))!
+    expect(incident.alerts.length, 'the rule alert and the level alert in one case').toBeGreaterThanOrEqual(2)
+    const signed = await duty.post(`/api/v1/cases/${incident.id}/ack`, { version: incident.version })
+    expect(signed.status).toBe(200)
+    const signedAt = performance.now()
+    await page.waitForFunction((name) => !(document.querySelector('[data-test="red-flash"]')?.getAttribute('data-towns') ?? '').split(',').includes(name), town.name, { timeout: 2_000, polling: 'raf' })
+    console.log(`wall: ${town.name} left the banner ${(performance.now() - signedAt).toFixed(0)} ms after it was signed for`)
+    await duty.dispose()
   })
 
   it('shows event text as text: the wall never renders a title as HTML, the township page shows it literally', async () => {

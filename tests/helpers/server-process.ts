@@ -67,6 +67,13 @@ export async function metric(server: { url: string }, name: string): Promise<num
   return (await metrics(server, [name]))[name] ?? null
 }
 
+/** Requests the server has received and not yet answered on one route (its in-flight gauge). */
+export async function requestsInFlight(server: { url: string }, method: string, route: string): Promise<number> {
+  const text = await (await fetch(`${server.url}/metrics`)).text()
+  const line = text.split('\n').find((l) => l.startsWith('shaowang_http_requests_in_flight{') && l.includes(`method="${method}"`) && l.includes(`route="${route}"`))
+  return line ? Number(line.split(' ').at(-1)) : 0
+}
+
 export async function isLeader(server: RunningServer | { url: string }): Promise<boolean> {
   return (await metric(server, 'shaowang_engine_leader')) === 1
 }

@@ -8,7 +8,7 @@ import { afterAll, describe, expect, it } from 'vitest'
 import { type RunningServer, startServer } from '../e2e/harness.ts'
 import { closeAllClients, connectLive, type LiveClient } from '../helpers/live.ts'
 import { createFeed, signIn, submitEvents } from '../../scripts/lib/api-client.ts'
-import { isLeader, massIncident, storedExternalIds, townshipScores, until } from '../helpers/server-process.ts'
+import { isLeader, massIncident, requestsInFlight, storedExternalIds, townshipScores, until } from '../helpers/server-process.ts'
 
 const servers: RunningServer[] = []
 afterAll(async () => {
@@ -40,8 +40,8 @@ async function shutDownUnderARequest(server: RunningServer, token: string, watch
   const ids = Array.from({ length: 200 }, (_, i) => `in-flight-${i}`)
   const slow = slowPost(server.url, token, JSON.stringify(ids.map((externalId) => ({ source: 'dispute', externalId, township, category: 'land', occurredAt: new Date().toISOString() }))))
   await slow.headersSent
-  // Let the server start reading the request before the signal.
-  await new Promise((r) => setTimeout(r, 300))
+  // The signal lands once the server has the request and is reading its body.
+  await until(async () => (await requestsInFlight(server, 'POST', '/api/v1/events')) >= 1, 'the server to be reading the batch')
   const exited = server.terminate()
   // The socket hears why before it is disconnected.
   await watcher.waitFor(() => watcher.of('server:shutdown')[0], 'server:shutdown')

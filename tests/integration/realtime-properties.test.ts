@@ -214,21 +214,39 @@ describe('messages from a connected client', () => {
       hostileString,
       fc.string({ unit: 'binary', maxLength: 200 }).map((s) => `42/live,${s}`),
     )
+    // Frames the Socket.IO parser cannot decode: the server must close the connection they came on.
+    const breaking = ['42/live,["x"', '42/live,{"a":1}', '40/live,{bad json']
+    const seen = { closed: 0, answered: 0 }
     await fc.assert(
-      fc.asyncProperty(fc.array(frames, { minLength: 1, maxLength: 4 }), async (sequence) => {
+      fc.asyncProperty(fc.array(frames, { minLength: 1, maxLength: 4 }), fc.constantFrom(...breaking), fc.boolean(), async (sequence, broken, addBroken) => {
+        if (addBroken) sequence.push(broken)
         const port = new URL(url).port
         const ws = new WebSocket(`ws://127.0.0.1:${port}/socket.io/?EIO=4&transport=websocket`)
+        const closed = new Promise<'closed'>((resolve) => ws.addEventListener('close', () => resolve('closed')))
         await new Promise<void>((resolve, reject) => {
           ws.addEventListener('open', () => resolve())
           ws.addEventListener('error', () => reject(new Error('websocket failed to open')))
         })
+        const joined = new Promise<void>((resolve) => ws.addEventListener('message', (m) => String(m.data).startsWith('40/live,') && resolve()))
         ws.send(`40/live,${JSON.stringify({ token: tokenOf(duty.cookie) })}`)
+        await joined
         for (const frame of sequence) ws.send(frame)
-        await new Promise((r) => setTimeout(r, 20))
+        // Then an event with an ack: a connection the frames did not break answers it ("unsupported").
+        const answered = new Promise<'answered'>((resolve) => ws.addEventListener('message', (m) => String(m.data).startsWith('43/live,1') && resolve('answered')))
+        ws.send('42/live,1["probe"]')
+        const timedOut = new Promise<'neither'>((resolve) => setTimeout(() => resolve('neither'), 5_000))
+        const outcome = await Promise.race([closed, answered, timedOut])
         ws.close()
+        // Never left half-way: either closed by the server or still answering.
+        expect(outcome).not.toBe('neither')
+        if (sequence.some((f) => breaking.includes(f))) expect(outcome, `after ${JSON.stringify(sequence)}`).toBe('closed')
+        seen[outcome as 'closed' | 'answered'] += 1
       }),
       { numRuns: 30 },
     )
+    // Both outcomes occurred: the property was not vacuous.
+    expect(seen.closed).toBeGreaterThan(0)
+    expect(seen.answered).toBeGreaterThan(0)
     await receivesLiveAlert(bystander)
     await stillServing()
   })

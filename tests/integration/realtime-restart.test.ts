@@ -16,6 +16,13 @@ afterAll(async () => {
 
 const openMassAlert = (a: AlertJson, township?: string) => a.ruleId === 'mass-incident' && a.state !== 'closed' && (township === undefined || a.township.code === township)
 
+/** The head of the change log: the seq a fresh connection's snapshot covers. */
+async function headSeq(server: RunningServer): Promise<number> {
+  const probe = await connectLive(server.url, { token: (await signIn(server, 'leader')).token })
+  probe.close()
+  return probe.of('risk:snapshot')[0].seq as number
+}
+
 async function massAlert(server: RunningServer, township: string) {
   return until(async () => (await allAlerts(server)).find((a) => openMassAlert(a, township)), `the mass-incident alert of ${township}`)
 }
@@ -35,8 +42,10 @@ describe('realtime replay across a server restart', () => {
     const client = await connectLive(server.url, { token: leader.token })
     expect((await submitEvents(server, token, massIncident(t1!, 'r-1'))).status).toBe(202)
     await client.waitFor(() => client.alertChanges().find((c) => c.alert.township.code === t1 && c.alert.ruleId === 'mass-incident'), 'the first alert')
-    // Let the engine's follow-up changes (a level alert, …) arrive too, then take the last seq seen.
-    await new Promise((r) => setTimeout(r, 1_000))
+    // Let the engine's follow-up changes (a level alert, …) arrive too: everything up to the head of
+    // the change log as a fresh connection's snapshot reports it. Then take the last seq seen.
+    const head = await headSeq(server)
+    await client.waitFor(() => client.alertChanges().some((c) => c.seq >= head), `the changes up to seq ${head}`)
     const lastSeen = Math.max(...client.alertChanges().map((c) => c.seq))
     const seenIds = new Set(client.alertChanges().map((c) => c.alert.id))
     client.close()
@@ -56,13 +65,13 @@ describe('realtime replay across a server restart', () => {
     // Missed after the restart.
     expect((await submitEvents(server, token, massIncident(t4!, 'r-4'))).status).toBe(202)
     await massAlert(server, t4!)
-    await new Promise((r) => setTimeout(r, 1_000))
+    const headAfter = await headSeq(server)
 
     const back = await connectLive(server.url, { token: (await signIn(server, 'leader')).token, offset: lastSeen })
     const want = (await allAlerts(server)).filter((a) => openMassAlert(a) && [t2, t3, t4].includes(a.township.code))
     await back.waitFor(() => want.every((a) => back.alertChanges().some((c) => c.alert.id === a.id)), 'the replay of the missed alerts')
     await back.waitFor(() => back.alertChanges().find((c) => c.event === 'alert:updated' && c.alert.id === first.id && c.alert.state === 'acknowledged'), 'the replay of the acknowledgement')
-    await new Promise((r) => setTimeout(r, 500))
+    await back.waitFor(() => back.alertChanges().some((c) => c.seq >= headAfter), `the replay up to seq ${headAfter}`)
 
     const replay = back.alertChanges()
     const seqs = replay.map((c) => c.seq)
@@ -78,9 +87,11 @@ describe('realtime replay across a server restart', () => {
       expect(shown, `alert ${id} as replayed`).toEqual({ state: now.state, version: now.version })
     }
 
-    // A second reconnect from the last replayed seq gets nothing more.
+    // A second reconnect from the last replayed seq gets nothing more: the first change it receives
+    // is the one made after it connected.
     const again = await connectLive(server.url, { token: (await signIn(server, 'leader')).token, offset: Math.max(...seqs) })
-    await new Promise((r) => setTimeout(r, 1_000))
-    expect(again.alertChanges()).toEqual([])
+    expect((await submitEvents(server, token, massIncident(t1!, 'r-5'))).status).toBe(202)
+    const next = await again.waitFor(() => again.alertForEvent('r-5'), 'the change made after the reconnect')
+    expect(again.alertChanges()[0], 'nothing replayed before it').toEqual(next)
   })
 })

@@ -66,7 +66,7 @@ const en: typeof zh = {
       dataFrom: 'data from {age}',
       noData: 'no data yet',
     },
-    flash: { title: 'RED ALERT', more: '+{rest} more', ack: 'awaiting acknowledgement' },
+    flash: { title: { red: 'RED ALERT', orange: 'ORANGE ALERT' }, more: '+{rest} more', ack: 'awaiting acknowledgement' },
     sound: { on: 'Sound: on', off: 'Sound: off' },
     switchLanguage: '中文',
     thresholdsDefault: 'default thresholds',

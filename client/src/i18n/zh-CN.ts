@@ -64,7 +64,7 @@ export default {
       dataFrom: '数据更新于 {age}',
       noData: '尚无数据',
     },
-    flash: { title: '红色预警', more: '等 {total} 个乡镇', ack: '待值班台签收' },
+    flash: { title: { red: '红色预警', orange: '橙色预警' }, more: '等 {total} 个乡镇', ack: '待值班台签收' },
     sound: { on: '声音：开', off: '声音：关' },
     switchLanguage: 'English',
     thresholdsDefault: '默认阈值',

@@ -16,7 +16,7 @@ export { TICKER_SIZE } from './alerts/views.ts'
 export const useAlertsStore = defineStore('alerts', () => {
   const { byId, all, get, has, upsert, upsertMany, replaceOpen } = useHeldAlerts()
   const { available, loaded, loading, error, nextCursor, load, loadFiltered } = useAlertLists(upsertMany)
-  const { ticker, kpis, unacknowledgedRed, pulsing } = useAlertViews(all)
+  const { ticker, kpis, callouts, pulsing } = useAlertViews(all)
   const { fetchDetail, perform } = useAlertActions({ get, upsert })
   const newListeners = new Set<(alert: Alert) => void>()
 
@@ -50,7 +50,7 @@ export const useAlertsStore = defineStore('alerts', () => {
     all,
     ticker,
     kpis,
-    unacknowledgedRed,
+    callouts,
     pulsing,
     get,
     upsert,

@@ -14,6 +14,8 @@ const Health = z.object({
   simulator: z
     .object({ perMinute: z.number(), realPerMinute: z.number(), accelerated: z.boolean(), factor: z.number() })
     .nullable(),
+  /** DEMO=1: whether the demo's history is still being loaded (the screens fill in as it arrives); null otherwise. */
+  demoHistory: z.enum(['loading', 'ready']).nullable(),
 })
 
 const routes: FastifyPluginAsyncZod = async (app) => {
@@ -25,10 +27,10 @@ const routes: FastifyPluginAsyncZod = async (app) => {
       const simulator = simulatorInfo(app.config.demo ? app.config.simulatorRate : 0)
       try {
         await withTimeout(sql`select 1`.execute(app.db), HEALTH_QUERY_TIMEOUT_MS, 'health query')
-        return { status: 'ok' as const, database: 'ok' as const, uptimeSeconds, simulator }
+        return { status: 'ok' as const, database: 'ok' as const, uptimeSeconds, simulator, demoHistory: app.demoHistory }
       } catch (err) {
         app.log.warn({ err }, 'health check: database unreachable')
-        return reply.code(503).header('retry-after', '5').send({ status: 'degraded', database: 'down', uptimeSeconds, simulator })
+        return reply.code(503).header('retry-after', '5').send({ status: 'degraded', database: 'down', uptimeSeconds, simulator, demoHistory: app.demoHistory })
       }
     },
   )

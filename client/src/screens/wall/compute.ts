@@ -2,6 +2,7 @@
 // lists and zoned time are shared (lib/ and the contract) and re-exported here for the wall's
 // components. No Vue, no DOM, no clock: everything is given.
 import { type Level, type LevelThresholds as RuleLevels } from '#contract/taxonomy.ts'
+import { clockTime, localDate } from '#contract/zoned-time.ts'
 
 export { DEFAULT_LEVELS } from '#contract/taxonomy.ts'
 export { clockTime, hourOf, lastDays, localDate as dayKey, startOfDay } from '#contract/zoned-time.ts'
@@ -66,6 +67,25 @@ export function pageOf<T>(list: readonly T[], page: number, size: number): { ite
   const pages = Math.max(1, Math.ceil(list.length / Math.max(1, size)))
   const p = ((Math.floor(page) % pages) + pages) % pages
   return { items: list.slice(p * size, p * size + size), page: p, pages }
+}
+
+/**
+ * The ticker's page: items that must stay in view (an unsigned red) on every page, the rest paged
+ * through the slots left. Pinned items beyond a page are cut: a wall of reds is already the message.
+ */
+export function tickerPage<T>(list: readonly T[], pinned: (item: T) => boolean, page: number, size: number): { items: T[]; pinned: number; page: number; pages: number } {
+  const keep = list.filter(pinned).slice(0, Math.max(1, size))
+  const rest = list.filter((item) => !keep.includes(item))
+  const slots = size - keep.length
+  if (slots <= 0 || rest.length === 0) return { items: keep, pinned: keep.length, page: 0, pages: 1 }
+  const paged = pageOf(rest, page, slots)
+  return { items: [...keep, ...paged.items], pinned: keep.length, page: paged.page, pages: paged.pages }
+}
+
+/** "14:30" today, "11-28 14:30" on an earlier (or later) day, both in the centre zone `tz`. */
+export function tickerTime(ms: number, now: number, tz: string): string {
+  const day = localDate(ms, tz)
+  return day === localDate(now, tz) ? clockTime(ms, tz) : `${day.slice(5)} ${clockTime(ms, tz)}`
 }
 
 /** "刚刚" / "3 分钟前" / "3 min ago": the age of the data, coarse enough to read from a distance. */

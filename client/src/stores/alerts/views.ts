@@ -11,16 +11,20 @@ export function useAlertViews(all: Readonly<Ref<Alert[]>>) {
   /** Newest first by last activity, bounded: what the ticker scrolls. */
   const ticker = computed(() => [...all.value].sort((a, b) => timeOf(b) - timeOf(a) || keyOf(b).localeCompare(keyOf(a))).slice(0, TICKER_SIZE))
   const kpis = computed(() => alertKpis(all.value))
-  /** New (not yet acknowledged) red alerts: they flash the wall until the duty console acknowledges them. */
-  const unacknowledgedRed = computed(() => all.value.filter((a) => a.level === 'red' && a.state === 'new'))
-  /** Townships with a new red or orange alert: pulsing marks on the map. */
+  /**
+   * Unsigned red and orange alerts, newest first: the wall calls them out (banner, map marks)
+   * until someone signs for them. One list for both, so the banner and the map agree.
+   */
+  const callouts = computed(() =>
+    all.value
+      .filter((a) => a.state === 'new' && (a.level === 'red' || a.level === 'orange'))
+      .sort((a, b) => Date.parse(b.raisedAt) - Date.parse(a.raisedAt) || b.id - a.id),
+  )
+  /** Townships with a call-out, at its highest level: pulsing marks on the map. */
   const pulsing = computed(() => {
     const out = new Map<string, Alert['level']>()
-    for (const a of all.value) {
-      if (a.state !== 'new' || (a.level !== 'red' && a.level !== 'orange')) continue
-      if (out.get(a.township.code) !== 'red') out.set(a.township.code, a.level)
-    }
+    for (const a of callouts.value) if (out.get(a.township.code) !== 'red') out.set(a.township.code, a.level)
     return out
   })
-  return { ticker, kpis, unacknowledgedRed, pulsing }
+  return { ticker, kpis, callouts, pulsing }
 }
