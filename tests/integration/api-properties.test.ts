@@ -390,7 +390,7 @@ function sweep(route: RouteInfo): Array<{ url: string; body: Body | null }> {
 // --- the checks ---
 
 /** 400s that judge the request as a whole (no single field to name). */
-const WHOLE_REQUEST_CODES = new Set(['malformed_json'])
+const WHOLE_REQUEST_CODES = new Set(['malformed_json', 'invalid_encoding'])
 const ERROR_CODE = /^[a-z][a-z_]*$/
 
 interface Sent {
@@ -476,7 +476,7 @@ async function fingerprint(): Promise<string> {
 let baseline = ''
 let skippedChecks = 0
 /** Refusals that in this API always come before any write: framework, access control, schema validation. */
-const BEFORE_HANDLER_CODES = new Set(['unauthenticated', 'forbidden', 'csrf', 'validation', 'bad_url', 'uri_too_long', 'malformed_json', 'unsupported_media_type', 'payload_too_large'])
+const BEFORE_HANDLER_CODES = new Set(['unauthenticated', 'forbidden', 'csrf', 'validation', 'bad_url', 'uri_too_long', 'malformed_json', 'invalid_encoding', 'unsupported_media_type', 'payload_too_large'])
 const exercised = new Set<string>()
 const reachedHandler = new Set<string>()
 let address = 0
