@@ -135,9 +135,10 @@ describe(`with TZ_DISPLAY=${CENTRE} and the browser elsewhere`, () => {
     // The duty console: the alert's timeline reads the centre's clock, not the browser's.
     const desk = await signedInPage(server, 'duty', 'demo-duty-2026', zone)
     await desk.page.goto(`${server.url}/duty`)
-    const row = desk.page.locator(`[data-test="alert-row"][data-id="${alert!.id}"]`)
+    // The queue's row is the alert's case (docs/architecture.md §6, "Cases").
+    const row = desk.page.locator(`[data-test="case-row"][data-alerts~="${alert!.id}"]`)
     await row.waitFor({ timeout: 15_000 })
-    await row.click()
+    await row.locator('[data-test="case-township"]').click()
     const timeline = desk.page.locator('[data-test="timeline"]')
     await timeline.waitFor({ timeout: 10_000 })
     // The timeline lists the alert's changes at the moment they were made (raising it: at ingest).
@@ -219,7 +220,7 @@ describe('the duty console across a server restart', () => {
     await duty.dispose()
 
     await page.locator('[data-test="connection-badge"][data-state="online"]').waitFor({ timeout: 60_000 })
-    await page.locator(`[data-test="alert-row"][data-id="${alert!.id}"]`).waitFor({ timeout: 20_000 })
+    await page.locator(`[data-test="case-row"][data-alerts~="${alert!.id}"]`).waitFor({ timeout: 20_000 })
     expect(await page.evaluate(() => (window as unknown as { __sameDocument?: boolean }).__sameDocument)).toBe(true)
     await page.screenshot({ path: join(ARTIFACTS, 'duty-recovered.png') })
     expect(errors).toEqual([])

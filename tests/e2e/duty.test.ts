@@ -1,5 +1,6 @@
-// The duty console end to end (docs/architecture.md §6, §11): one alert through its whole life, every step done
-// in the UI and checked in the drawer and through the REST API; and two officers acting at once.
+// The duty console end to end (docs/architecture.md §6, §11): one alert's case through its whole life, every
+// step done in the UI and checked in the drawer and, for the alert, through the REST API; and two officers
+// acting at once.
 import { mkdirSync } from 'node:fs'
 import { join } from 'node:path'
 import type { Browser, BrowserContext, Page, WebSocketRoute } from 'playwright-core'
@@ -19,6 +20,7 @@ interface Alert {
   resolution: string | null
   followUp: string | null
   satisfaction: string | null
+  caseId: number | null
 }
 interface Detail {
   alert: Alert
@@ -93,10 +95,11 @@ describe('the duty console, in a real browser', () => {
     const [id] = await newAlerts(1)
     const { context, page, errors } = await dutyPage()
     await page.goto(`${server.url}/duty`)
-    const row = page.locator(`[data-test="alert-row"][data-id="${id}"]`)
+    // The queue's row is the alert's case; acting on it acts on the alert.
+    const row = page.locator(`[data-test="case-row"][data-alerts~="${id}"]`)
     await row.waitFor({ timeout: 15_000 })
     expect(await row.getAttribute('data-state')).toBe('new')
-    await row.click()
+    await row.locator('[data-test="case-township"]').click()
     await drawerState(page, 'new')
 
     // 签收
@@ -105,7 +108,7 @@ describe('the duty console, in a real browser', () => {
     let d = await detail(id!)
     expect(d.alert.state).toBe('acknowledged')
     expect(d.timeline.findLast((e) => e.action === 'ack')).toMatchObject({ action: 'ack', actor: 'duty', fromState: 'new', toState: 'acknowledged' })
-    await page.locator('[data-test="timeline-entry"][data-action="ack"]').waitFor()
+    await page.locator('[data-test="timeline-entry"][data-action="ack"]').first().waitFor()
 
     // 分流: department, lead official, a deadline three days ahead
     const deadline = Date.now() + 3 * 86_400_000
@@ -146,14 +149,14 @@ describe('the duty console, in a real browser', () => {
     expect(d.timeline.map((e) => e.action).filter((a) => ['ack', 'dispatch', 'resolve', 'close'].includes(a))).toEqual(['ack', 'dispatch', 'resolve', 'close'])
 
     // The drawer's timeline shows every step, and no action is left to take but comments.
-    for (const action of ['ack', 'dispatch', 'resolve', 'close']) await page.locator(`[data-test="timeline-entry"][data-action="${action}"]`).waitFor()
+    for (const action of ['ack', 'dispatch', 'resolve', 'close']) await page.locator(`[data-test="timeline-entry"][data-action="${action}"]`).first().waitFor()
     expect(await page.locator('[data-test="action-resolve"]').isDisabled()).toBe(true)
     await page.screenshot({ path: join(ARTIFACTS, 'duty-lifecycle.png') })
     expect(errors).toEqual([])
     await context.close()
   })
 
-  it('says so and refreshes when someone else changed the alert first (409)', async () => {
+  it('says so and refreshes when someone else changed the case first (409)', async () => {
     const ids = await newAlerts(2)
     const { context, page, errors } = await dutyPage()
     // The live feed reaches this page through a relay that can hold messages back, so the other
@@ -170,17 +173,18 @@ describe('the duty console, in a real browser', () => {
     await page.goto(`${server.url}/duty`)
     await page.locator('[data-test="connection-badge"][data-state="online"]').waitFor({ timeout: 15_000 })
     const id = ids[0]!
-    const row = page.locator(`[data-test="alert-row"][data-id="${id}"]`)
+    const row = page.locator(`[data-test="case-row"][data-alerts~="${id}"]`)
     await row.waitFor({ timeout: 15_000 })
-    await row.click()
+    await row.locator('[data-test="case-township"]').click()
     await drawerState(page, 'new')
     await page.locator('[data-test="action-ack"]').click()
     await drawerState(page, 'acknowledged')
 
-    // Another duty officer dispatches it through the API while this page still shows "acknowledged".
+    // Another duty officer dispatches the case through the API while this page still shows "acknowledged".
     holding = true
-    const seen = (await detail(id)).alert
-    const other = await duty.post<{ alert: Alert }>(`/api/v1/alerts/${id}/dispatch`, {
+    const caseId = (await detail(id)).alert.caseId!
+    const seen = (await duty.get<{ case: { version: number } }>(`/api/v1/cases/${caseId}`)).case
+    const other = await duty.post<{ alerts: Alert[] }>(`/api/v1/cases/${caseId}/dispatch`, {
       version: seen.version,
       department: '县人社局',
       leadOfficial: '李局长',
@@ -194,7 +198,7 @@ describe('the duty console, in a real browser', () => {
     await page.locator('[data-test="field-department"]').fill('县司法局')
     await page.locator('[data-test="field-leadOfficial"]').fill('赵主任')
     await page.locator('[data-test="field-deadline"]').fill(localInput(Date.now() + 86_400_000))
-    const response = page.waitForResponse((r) => r.url().endsWith(`/api/v1/alerts/${id}/dispatch`))
+    const response = page.waitForResponse((r) => r.url().endsWith(`/api/v1/cases/${caseId}/dispatch`))
     await page.locator('[data-test="action-submit"]').click()
     expect((await response).status()).toBe(409)
     const notice = page.locator('[data-test="notice"].notice-warn span').first()
@@ -203,10 +207,10 @@ describe('the duty console, in a real browser', () => {
     // Refreshed: the other officer's dispatch is what the drawer now shows, not this page's.
     await drawerState(page, 'dispatched')
     await expect.poll(async () => page.locator('[data-test="drawer-department"]').textContent()).toBe('县人社局')
-    await page.locator('[data-test="timeline-entry"][data-action="dispatch"]').waitFor()
+    await page.locator('[data-test="timeline-entry"][data-action="dispatch"]').first().waitFor()
     await page.screenshot({ path: join(ARTIFACTS, 'duty-conflict.png') })
     const d = await detail(id)
-    expect(d.alert).toMatchObject({ state: 'dispatched', department: '县人社局', version: other.body.alert.version })
+    expect(d.alert).toMatchObject({ state: 'dispatched', department: '县人社局', version: other.body.alerts.find((a) => a.id === id)!.version })
 
     // The held live messages arrive late and change nothing further.
     holding = false

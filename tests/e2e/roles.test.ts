@@ -99,9 +99,9 @@ describe('each role sees its own screens and actions', () => {
     it(`${role}: the alert drawer shows ${may.length ? 'only the actions it may take' : 'no action buttons'}`, async () => {
       const { page, errors, close } = await pageAs(role)
       await page.goto(`${server.url}/duty`)
-      const row = page.locator('[data-test="alert-row"]').first()
+      const row = page.locator('[data-test="case-row"]').first()
       await row.waitFor({ timeout: 15_000 })
-      await row.click()
+      await row.locator('[data-test="case-township"]').click()
       await page.locator('[data-test="drawer-state"]').waitFor({ timeout: 10_000 })
       const shown = await page.locator('[data-test^="action-"]').evaluateAll((bs) => bs.map((b) => b.getAttribute('data-test')!.slice('action-'.length)))
       expect(shown.filter((a) => ACTIONS.includes(a))).toEqual(may)

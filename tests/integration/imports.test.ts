@@ -33,7 +33,10 @@ describe('POST /api/v1/imports', () => {
     const before = await countEvents(database.db)
     const res = await upload(SAMPLE, { dryRun: 'true' })
     expect(res.statusCode).toBe(200)
-    expect(res.json()).toEqual({ dryRun: true, format: 'csv', encoding: 'utf-8', rows: 30, accepted: 30, updated: 0, duplicates: 0, rejected: [] })
+    expect(res.json()).toMatchObject({ dryRun: true, format: 'csv', encoding: 'utf-8', rows: 30, accepted: 30, updated: 0, duplicates: 0, headerRows: [1], rejected: [] })
+    expect(res.json().outcomes).toHaveLength(30)
+    expect(res.json().outcomes[0]).toEqual({ row: 2, outcome: 'accepted' })
+    expect(res.json().columns).toContainEqual({ column: '来源', field: 'source' })
     expect(await countEvents(database.db)).toBe(before)
     const audits = await database.db.selectFrom('audit').select('action').where('action', '=', 'events.import').execute()
     expect(audits).toEqual([])
@@ -79,13 +82,15 @@ describe('POST /api/v1/imports', () => {
     const report = res.json()
     expect(report).toMatchObject({ rows: 9, accepted: 1, updated: 1, duplicates: 1 })
     expect(report.rejected).toEqual([
-      { row: 3, field: '发生时间', message: 'must be a date and time such as 2026-11-20 14:30; got "2026-13-45 09:30"' },
-      { row: 4, field: '乡镇', message: 'unknown township "不存在镇"' },
-      { row: 5, field: '乡镇', message: 'township 990100099 does not exist' },
-      { row: 7, field: '类别', message: expect.stringMatching(/^unknown incident category "偷窃"/) },
-      { row: 8, field: '严重程度', message: 'must be 1–4 or 轻微/一般/较大/重大; got "很严重"' },
-      { row: 8, field: '涉及人数', message: 'must be a whole number of at least 1; got "0"' },
-      { row: 10, field: '发生时间', message: 'must not be more than 5 minutes in the future' },
+      { row: 3, field: '发生时间', message: expect.stringMatching(/^应为日期或日期时间，.*而不是“2026-13-45 09:30”$/) },
+      { row: 4, field: '乡镇', message: '没有名为“不存在镇”的乡镇（街道）' },
+      { row: 5, field: '乡镇', message: '乡镇（街道）代码 990100099 不存在' },
+      { row: 7, field: '类别', message: expect.stringMatching(/^不是警情的类别：“偷窃”；可用 治安、刑事/) },
+      { row: 8, field: '严重程度', message: '应为 1–4 或 轻微/一般/较大/重大（紧急、特急等亦可），而不是“很严重”' },
+      { row: 8, field: '涉及人数', message: '应为不小于 1 的整数，而不是“0”' },
+      // The conversion errors above do not hide the pipeline's: the village is not in the township.
+      { row: 8, field: '村社区代码', message: '村（社区）990100001001 不在乡镇（街道）990100002' },
+      { row: 10, field: '发生时间', message: '不能晚于现在（最多超前 5 分钟）' },
     ])
     const b1 = await database.db.selectFrom('event').selectAll().where('externalId', '=', 'B-1').executeTakeFirstOrThrow()
     expect(b1).toMatchObject({ sourceSystem: 'ledger', status: 'resolved', version: 2 })
@@ -94,7 +99,7 @@ describe('POST /api/v1/imports', () => {
 
   it('reports a village outside the township by its column', async () => {
     const csv = [HEADER, '矛盾纠纷,C-1,青石镇,990100001001,邻里,一般,1,2026-10-05 10:00,待处理,村不在乡镇,,'].join('\n')
-    expect((await upload(Buffer.from(csv))).json().rejected).toEqual([{ row: 2, field: '村社区代码', message: 'village 990100001001 is not in township 990100002' }])
+    expect((await upload(Buffer.from(csv))).json().rejected).toEqual([{ row: 2, field: '村社区代码', message: '村（社区）990100001001 不在乡镇（街道）990100002' }])
   })
 
   it('reads XLSX ledgers, with Excel dates as the centre\'s local time', async () => {
@@ -106,7 +111,7 @@ describe('POST /api/v1/imports', () => {
     const file = Buffer.from(await workbook.xlsx.writeBuffer())
     const res = await upload(file, {}, duty, 'ledger.xlsx')
     expect(res.statusCode).toBe(200)
-    expect(res.json()).toMatchObject({ format: 'xlsx', encoding: null, rows: 2, accepted: 1, rejected: [{ row: 3, field: '信访形式', message: 'must be one of letter, visit, online, hotline' }] })
+    expect(res.json()).toMatchObject({ format: 'xlsx', encoding: null, rows: 2, accepted: 1, rejected: [{ row: 3, field: '信访形式', message: '应为 来信、来访、网上 或 热线，而不是“传真”' }] })
     const x1 = await database.db.selectFrom('event').selectAll().where('externalId', '=', 'X-1').executeTakeFirstOrThrow()
     expect(x1.occurredAt.toISOString()).toBe('2026-10-20T06:30:00.000Z')
     expect(x1.attributes).toEqual({ form: 'visit', skipLevel: true })
@@ -119,14 +124,14 @@ describe('POST /api/v1/imports', () => {
     expect(res.json()).toMatchObject({ rows: 1, accepted: 1, rejected: [] })
     const wrong = await upload(Buffer.from(csv), { mapping: JSON.stringify({ 没有这列: 'source' }) })
     expect(wrong.statusCode).toBe(400)
-    expect(wrong.json().error.fields).toEqual(expect.arrayContaining([{ field: 'mapping', message: 'column "没有这列" is not in the header row' }]))
+    expect(wrong.json().error.fields).toEqual(expect.arrayContaining([{ field: 'mapping', message: '表头里没有“没有这列”这一列' }]))
     expect((await upload(Buffer.from(csv), { mapping: 'not json' })).statusCode).toBe(400)
   })
 
   it('refuses a ledger without the needed columns, an empty file, and wrong callers', async () => {
     const noCols = await upload(Buffer.from('甲,乙\n1,2\n'))
     expect(noCols.statusCode).toBe(400)
-    expect(noCols.json().error.message).toContain('no column for source (default header 来源)')
+    expect(noCols.json().error.message).toContain('没有“来源”列')
     expect((await upload(Buffer.alloc(0))).statusCode).toBe(400)
     const leader = await signIn(app, ['leader'])
     expect((await upload(SAMPLE, {}, leader)).statusCode).toBe(403)

@@ -22,8 +22,27 @@ export function alertsQuery(filter: AlertsFilter, cursor: string | null = null, 
   return q.toString()
 }
 
-/** Who changed an alert last and when, from its timeline (for the 409 notice). */
-export function lastChange(timeline: readonly TimelineEntry[] | undefined): TimelineEntry | null {
+/** The duty queue's case filter: the alert filter plus the flags `GET /api/v1/cases` knows. */
+export interface CasesFilter extends AlertsFilter {
+  /** Escalated (挂牌督办) cases only, or the overdue ones (past the acknowledgement or handling deadline). */
+  flag: '' | 'escalated' | 'overdue'
+}
+
+/** The query string for `GET /api/v1/cases` (the server narrows; the queue filters again). */
+export function casesQuery(filter: CasesFilter, cursor: string | null = null, limit = 100): string {
+  const q = new URLSearchParams()
+  if (filter.state === 'open') q.set('status', 'open')
+  else if (filter.state !== 'all') q.set('status', filter.state)
+  if (filter.level) q.set('level', filter.level)
+  if (filter.township) q.set('township', filter.township)
+  if (filter.flag) q.set(filter.flag, 'true')
+  if (cursor) q.set('cursor', cursor)
+  q.set('limit', String(limit))
+  return q.toString()
+}
+
+/** Who changed an alert (or a case's members) last and when, from its timeline (for the 409 notice). */
+export function lastChange<T extends TimelineEntry>(timeline: readonly T[] | undefined): T | null {
   if (!timeline?.length) return null
   return timeline.reduce((a, b) => (b.seq > a.seq ? b : a))
 }

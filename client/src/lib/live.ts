@@ -146,6 +146,14 @@ function openLive(options: StartLiveOptions): SharedLive {
         alerts.applyUpdated(message)
         risk.noteSeq(message.seq)
       },
+      caseNew(message) {
+        alerts.applyCase(message, true)
+        risk.noteSeq(message.seq)
+      },
+      caseUpdated(message) {
+        alerts.applyCase(message, false)
+        risk.noteSeq(message.seq)
+      },
       eventNew(message) {
         queueEvent(message.event)
         risk.noteSeq(message.seq)

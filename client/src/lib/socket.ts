@@ -3,7 +3,7 @@
 // the same origin. `auth` is a function, so every (re)connect sends the last `seq` seen as
 // `offset` at that moment and the server replays the alert changes missed in between.
 import { io, type ManagerOptions, type Socket, type SocketOptions } from 'socket.io-client'
-import { type AlertMessage, type ClientToServerEvents, type EventMessage, LIVE_NAMESPACE, type LiveAuth, type RiskChanged, type RiskSnapshot, type ServerToClientEvents, type SystemStatus } from '#contract/realtime.ts'
+import { type AlertMessage, type CaseMessage, type ClientToServerEvents, type EventMessage, LIVE_NAMESPACE, type LiveAuth, type RiskChanged, type RiskSnapshot, type ServerToClientEvents, type SystemStatus } from '#contract/realtime.ts'
 
 export type LiveState = 'connecting' | 'online' | 'offline'
 
@@ -13,6 +13,9 @@ export interface LiveHandlers {
   alertNew(message: AlertMessage): void
   alertUpdated(message: AlertMessage): void
   eventNew(message: EventMessage): void
+  /** `case:new` / `case:updated` (docs/architecture.md §6, "Cases"): sent just after the alert change that caused them. */
+  caseNew?(message: CaseMessage): void
+  caseUpdated?(message: CaseMessage): void
   /** Connection state changes; `reason` is Socket.IO's, for logs and tests. */
   state(state: LiveState, reason?: string): void
   /** The handshake was refused (signed out, session expired or revoked). */
@@ -82,6 +85,8 @@ export function connectLive(handlers: LiveHandlers, options: LiveOptions): LiveC
   socket.on('alert:new', (m) => handlers.alertNew(m))
   socket.on('alert:updated', (m) => handlers.alertUpdated(m))
   socket.on('event:new', (m) => handlers.eventNew(m))
+  socket.on('case:new', (m) => handlers.caseNew?.(m))
+  socket.on('case:updated', (m) => handlers.caseUpdated?.(m))
   socket.on('system:status', (m) => handlers.systemStatus?.(m))
   socket.on('server:shutdown', () => {
     restarting = true

@@ -5,7 +5,12 @@ import type { UserPrincipal } from '../../access/principal.ts'
 import { badRequest, HttpError } from '../../http-errors.ts'
 import { recordAudit } from '../audit/repository.ts'
 import { FieldErrorSchema } from '../events/schema.ts'
-import { LedgerError, readSheet, resolveColumns, rowToEvent } from './ledger.ts'
+import type { ItemOutcome } from '../events/service.ts'
+import { validateEvent } from '../events/validate.ts'
+import { headerTarget, normalizeHeader } from './headers.ts'
+import { checkDefaults, type ConvertedRow, DEFAULT_FIELDS, type Defaults, resolveColumns, rowToEvent } from './ledger.ts'
+import { zhMessage } from './messages.ts'
+import { LedgerError, readSheet } from './sheet.ts'
 
 /** A ledger file may be this large (an XLSX of 10,000 rows is about 1 MB). */
 export const MAX_LEDGER_BYTES = 10 * 1024 * 1024
@@ -20,8 +25,42 @@ const ImportReport = z.object({
   accepted: z.number().int(),
   updated: z.number().int(),
   duplicates: z.number().int(),
+  /** The spreadsheet rows the header was found on (below any title and 填报单位 rows). */
+  headerRows: z.array(z.number().int()),
+  /** Which column fills which field. */
+  columns: z.array(z.object({ column: z.string(), field: z.string() })),
+  /** What each data row did (dry run: would do), by spreadsheet row. */
+  outcomes: z.array(z.object({ row: z.number().int(), outcome: z.enum(['accepted', 'updated', 'duplicate', 'rejected']) })),
+  /** Every reason of every refused row, in Chinese, by column header. */
   rejected: z.array(FieldErrorSchema.extend({ row: z.number().int() })),
 })
+
+const DEFAULTS_HINT = `一个 JSON 对象，字段 → 值，可用字段：${DEFAULT_FIELDS.join('、')}；例如 {"source": "矛盾纠纷", "sourceSystem": "青石镇矛盾纠纷排查台账", "township": "青石镇"}`
+const word = z.string({ error: '应为文字' }).trim().min(1, '不能为空').max(64, '最多 64 个字')
+const wordOrNumber = z.union([z.number(), word], { error: '应为文字或数字' })
+const DefaultsSchema = z.strictObject(
+  { source: word, sourceSystem: word, township: word, village: word, category: word, severity: wordOrNumber, status: word, peopleCount: wordOrNumber },
+  { error: (issue) => (issue.code === 'unrecognized_keys' ? '不是可设默认值的字段' : `应为${DEFAULTS_HINT}`) },
+).partial()
+
+/** The multipart field `defaults`: field → value for every row, checked like any input (field-level 400s). */
+function parseDefaults(raw: string | undefined): Defaults {
+  if (!raw?.trim()) return {}
+  let parsed: unknown
+  try {
+    parsed = JSON.parse(raw)
+  } catch {
+    throw badRequest(`defaults 不是有效的 JSON：应为${DEFAULTS_HINT}`, [{ field: 'defaults', message: `不是有效的 JSON；应为${DEFAULTS_HINT}` }])
+  }
+  const result = DefaultsSchema.safeParse(parsed)
+  if (result.success) return result.data as Defaults
+  const fields = result.error.issues.flatMap((i) =>
+    i.code === 'unrecognized_keys'
+      ? i.keys.map((k) => ({ field: `defaults.${k}`, message: `不是可设默认值的字段；可用 ${DEFAULT_FIELDS.join('、')}` }))
+      : [{ field: ['defaults', ...i.path.map(String)].join('.'), message: i.message }],
+  )
+  throw badRequest(`defaults 有误：${fields.map((f) => `${f.field} ${f.message}`).join('；')}`, fields)
+}
 
 const truthy = (v: string | undefined) => v !== undefined && ['1', 'true', 'yes', 'on'].includes(v.trim().toLowerCase())
 
@@ -33,7 +72,7 @@ const routes: FastifyPluginAsyncZod = async (app) => {
     {
       schema: {
         tags: ['events'],
-        summary: 'Import a ledger (台账): multipart `file` (CSV or XLSX), optional `mapping` (JSON column → field) and `dryRun`',
+        summary: 'Import a ledger (台账): multipart `file` (CSV or XLSX), optional `mapping` (JSON column → field), `defaults` (JSON field → value for every row) and `dryRun` (a preview that stores nothing)',
         querystring: z.object({ dryRun: z.string().optional() }),
         response: { 200: ImportReport },
       },
@@ -73,21 +112,25 @@ const routes: FastifyPluginAsyncZod = async (app) => {
         }
       }
 
+      const defaults = parseDefaults(fields['defaults'])
+      const defaultErrors = checkDefaults(defaults, { regions: app.regions, tz: app.config.tzDisplay })
+      if (defaultErrors.length) throw badRequest(`defaults 有误：${defaultErrors.map((e) => `${e.field} ${e.message}`).join('；')}`, defaultErrors)
+
+      const mapped = new Set(Object.keys(mapping ?? {}).map(normalizeHeader))
       let sheet
       try {
-        sheet = await readSheet(file, MAX_LEDGER_ROWS)
+        sheet = await readSheet(file, MAX_LEDGER_ROWS, (h) => (mapping ? mapped.has(h) : headerTarget(h) !== undefined))
       } catch (err) {
         if (err instanceof LedgerError) {
-          const tooMany = err.message.startsWith('at most')
-          throw new HttpError(tooMany ? 413 : 400, tooMany ? 'payload_too_large' : 'bad_ledger', err.message, { fields: [{ field: 'file', message: err.message }] })
+          throw new HttpError(err.tooMany ? 413 : 400, err.tooMany ? 'payload_too_large' : 'bad_ledger', err.message, { fields: [{ field: 'file', message: err.message }] })
         }
         throw err
       }
-      const { columns, errors: mappingErrors } = resolveColumns(sheet.header, mapping)
-      if (mappingErrors.length) throw badRequest(`the ledger's columns do not fit: ${mappingErrors.map((e) => e.message).join('; ')}`, mappingErrors)
+      const { columns, errors: mappingErrors } = resolveColumns(sheet.header, mapping, defaults)
+      if (mappingErrors.length) throw badRequest(`台账的列对不上：${mappingErrors.map((e) => e.message).join('；')}`, mappingErrors)
 
-      const ctx = { regions: app.regions, tz: app.config.tzDisplay }
-      const converted = sheet.rows.map((r) => ({ rowNumber: r.rowNumber, ...rowToEvent(r.cells, sheet.header, columns, ctx) }))
+      const ctx = { regions: app.regions, tz: app.config.tzDisplay, date1904: sheet.date1904 }
+      const converted = sheet.rows.map((r) => ({ rowNumber: r.rowNumber, ...rowToEvent(r.cells, sheet.header, columns, ctx, defaults) }))
       const principal = request.principal as UserPrincipal
       const submitter = { feedId: null, name: `import:${principal.username}`, defaultSourceSystem: 'ledger' }
       // Rows that failed conversion are not sent on; the rest go through the one pipeline.
@@ -98,16 +141,31 @@ const routes: FastifyPluginAsyncZod = async (app) => {
         { dryRun },
       )
       const rejected: Array<{ row: number; field: string; message: string }> = []
-      for (const c of converted) for (const e of c.errors) rejected.push({ row: c.rowNumber, field: e.field, message: e.message })
-      for (const r of result.rejected) {
-        const c = passing[r.index]!
-        for (const e of r.errors) {
+      const pipelineErrors = (c: ConvertedRow & { rowNumber: number }, errors: Array<{ field: string; message: string }>) => {
+        for (const e of errors) {
           const [top, second] = e.field.split('.')
+          if (c.failed.has(top ?? '')) continue // the conversion already said why
           const column = (top === 'attributes' && second ? c.fieldColumns.get(`attributes.${second}`) : undefined) ?? c.fieldColumns.get(top ?? '') ?? e.field
-          rejected.push({ row: c.rowNumber, field: column, message: e.message })
+          rejected.push({ row: c.rowNumber, field: column, message: zhMessage(e.message) })
         }
       }
+      // A row that failed conversion still gets the pipeline's word on its other fields: every
+      // reason at once, so the owner fixes the row in one go.
+      const now = app.now().getTime()
+      for (const c of converted) {
+        if (c.errors.length === 0) continue
+        rejected.push(...c.errors.map((e) => ({ row: c.rowNumber, field: e.field, message: e.message })))
+        const checked = validateEvent(c.item, { regions: app.regions, now, defaultSourceSystem: submitter.defaultSourceSystem, tz: app.config.tzDisplay })
+        if (!checked.ok) pipelineErrors(c, checked.errors)
+      }
+      for (const r of result.rejected) pipelineErrors(passing[r.index]!, r.errors)
       rejected.sort((a, b) => a.row - b.row)
+      const outcomes: Array<{ row: number; outcome: ItemOutcome }> = converted.map((c) => ({ row: c.rowNumber, outcome: 'rejected' }))
+      const passingIndex = new Map(passing.map((c, i) => [c, i]))
+      converted.forEach((c, i) => {
+        const j = passingIndex.get(c)
+        if (j !== undefined) outcomes[i]!.outcome = result.outcomes[j]!
+      })
       const report = {
         dryRun,
         format: sheet.format,
@@ -116,6 +174,9 @@ const routes: FastifyPluginAsyncZod = async (app) => {
         accepted: result.accepted,
         updated: result.updated,
         duplicates: result.duplicates,
+        headerRows: sheet.headerRows,
+        columns: [...columns].sort(([a], [b]) => a - b).map(([i, field]) => ({ column: sheet.header[i] ?? '', field })),
+        outcomes,
         rejected,
       }
       if (!dryRun) {

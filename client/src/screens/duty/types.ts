@@ -2,7 +2,7 @@
 import type { AlertDetail, EventDetail, EventView, ExplanationJson, TownshipJson as Township } from '#contract/api.ts'
 
 export { ALERT_STATES, SATISFACTIONS, type AlertAction, type AlertState, type Satisfaction } from '#contract/alerts.ts'
-export type { Alert as AlertJson, ExplanationJson, Page, Party, SignalJson, TimelineEntry } from '#contract/api.ts'
+export type { Alert as AlertJson, Case as CaseJson, CaseDetail as CaseDetailJson, ExplanationJson, Page, Party, SignalJson, TimelineEntry } from '#contract/api.ts'
 export { LEVELS, type Level } from '#contract/taxonomy.ts'
 
 export type AlertDetailJson = AlertDetail['alert'] & { timeline?: AlertDetail['timeline'] }
