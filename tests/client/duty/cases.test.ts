@@ -180,3 +180,21 @@ describe('cases in the alerts store', () => {
     expect([...kept.keys()].map(Number).sort((a, b) => a - b)).toEqual([1, 2, 3, 4, 5, 26, 27, 28, 29, 30])
   })
 })
+
+describe('engine notes on the timeline', () => {
+  it('reads the engine’s known notes in the UI’s language and leaves others as written', async () => {
+    const { i18n } = await import('../../../client/src/i18n/index.ts')
+    const { noteText } = await import('../../../client/src/screens/duty/notes.ts')
+    i18n.global.locale.value = 'zh-CN'
+    const t = (key: string, named?: Record<string, unknown>) => i18n.global.t(key, named ?? {})
+    expect(noteText('level rose blue → red (score 94.9)', t)).toBe('风险等级由蓝色升至红色（风险分 94.9）')
+    expect(noteText('level fell back to blue (score 3.2)', t)).toBe('风险等级回落至蓝色（风险分 3.2）')
+    expect(noteText('群体性事件: event SIM-BF-000731', t)).toBe('群体性事件：事件 SIM-BF-000731')
+    expect(noteText('未报告: reports resumed', t)).toBe('未报告：已恢复报告')
+    expect(noteText('集体访: its signals have expired', t)).toBe('集体访：相关信号已过期')
+    expect(noteText('已电话联系镇综治办', t)).toBe('已电话联系镇综治办')
+    i18n.global.locale.value = 'en'
+    expect(noteText('level rose blue → red (score 94.9)', t)).toBe('Level rose Blue → Red (score 94.9)')
+    i18n.global.locale.value = 'zh-CN'
+  })
+})

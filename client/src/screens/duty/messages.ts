@@ -99,6 +99,9 @@ export default {
       autoEscalated: '超过签收时限（{time}）仍未签收，系统自动挂牌督办',
       levelRose: '风险等级由{from}升至{to}（风险分 {score}）',
       levelFell: '风险等级回落至蓝色（风险分 {score}）',
+      ruleEvent: '{rule}：事件 {event}',
+      reportsResumed: '{rule}：已恢复报告',
+      signalsExpired: '{rule}：相关信号已过期',
     },
     action: {
       title: '处置',
@@ -262,6 +265,9 @@ export default {
       autoEscalated: 'Not acknowledged by {time}: escalated automatically',
       levelRose: 'Level rose {from} → {to} (score {score})',
       levelFell: 'Level fell back to blue (score {score})',
+      ruleEvent: '{rule}: event {event}',
+      reportsResumed: '{rule}: reports resumed',
+      signalsExpired: '{rule}: its signals have expired',
     },
     action: {
       title: 'Actions',
