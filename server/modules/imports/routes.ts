@@ -184,7 +184,7 @@ const routes: FastifyPluginAsyncZod = async (app) => {
           actor: principal.username,
           actorKind: 'user',
           action: 'events.import',
-          to: { rows: report.rows, accepted: report.accepted, updated: report.updated, duplicates: report.duplicates, rejectedRows: new Set(rejected.map((r) => r.row)).size },
+          to: { rows: report.rows, accepted: report.accepted, updated: report.updated, duplicates: report.duplicates, rejectedRows: new Set(rejected.map((r) => r.row)).size, defaults },
           ip: request.ip,
         })
       }
