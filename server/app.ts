@@ -31,6 +31,7 @@ import engine, { type EnginePluginOptions } from './plugins/engine.ts'
 import databaseStatus, { type DatabaseStatusOptions } from './plugins/database-status.ts'
 import docs from './plugins/docs.ts'
 import errors, { frameworkErrors } from './plugins/errors.ts'
+import jsonBody from './plugins/json-body.ts'
 import metrics from './plugins/metrics.ts'
 import security from './plugins/security.ts'
 import realtime, { type RealtimeOptions } from './plugins/realtime.ts'
@@ -166,6 +167,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   if (options.now) app.decorate('now', options.now)
 
   await app.register(errors)
+  await app.register(jsonBody)
   await app.register(security)
   // Before any plugin that adds routes, so every route (/metrics too) passes its policy check.
   await app.register(access)

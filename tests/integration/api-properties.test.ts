@@ -270,15 +270,21 @@ const multipartArb: fc.Arbitrary<Body> = fc.oneof(
   fc
     .tuple(
       fc.oneof(
-        fc.constantFrom<string | Buffer>(gbk(`${CSV_HEADER}\n信访,A1,${OWN_TOWNSHIP},劳动社保,2026-01-01 08:00\n`), `${CSV_HEADER}\n`, '', 'PK\u0003\u0004garbage', Buffer.from([0xff, 0xfe, 0x00, 0xd8]), '"unterminated,quote\n'),
+        fc.constantFrom<string | Buffer>(gbk(`${CSV_HEADER}\n信访,A1,${OWN_TOWNSHIP},劳动社保,2026-01-01 08:00\n`), gbk(`某镇信访台账,,,,\n填报单位（盖章）：某镇,,,,\n${CSV_HEADER}\n,A2,${OWN_TOWNSHIP},劳动社保,2026.1.1\n`), `${CSV_HEADER}\n`, Buffer.from([0xd0, 0xcf, 0x11, 0xe0, 0xa1, 0xb1, 0x1a, 0xe1, 0, 0]), '', 'PK\u0003\u0004garbage', Buffer.from([0xff, 0xfe, 0x00, 0xd8]), '"unterminated,quote\n'),
         hostileString,
       ),
       fc.constantFrom('file', 'ledger', ''),
       fc.option(fc.oneof(hostileString, fc.constantFrom('{"单号":"externalId"}', '{"x":1}', '[]', 'null')), { nil: undefined }),
       fc.constantFrom('text/csv', 'application/octet-stream', 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet'),
+      fc.option(fc.oneof(hostileString, fc.constantFrom('{"source":"信访","sourceSystem":"台账"}', '{"sorce":"信访"}', '{"township":"不存在镇"}', '{"severity":true}', '{"source":""}', '[]', 'null', '"信访"')), { nil: undefined }),
     )
-    .map(([data, name, mapping, type]) => ({
-      payload: multipart([{ name, filename: 'ledger.csv', type, data }, ...(mapping !== undefined ? [{ name: 'mapping', data: mapping }] : []), { name: 'dryRun', data: '1' }]),
+    .map(([data, name, mapping, type, defaults]) => ({
+      payload: multipart([
+        { name, filename: 'ledger.csv', type, data },
+        ...(mapping !== undefined ? [{ name: 'mapping', data: mapping }] : []),
+        ...(defaults !== undefined ? [{ name: 'defaults', data: defaults }] : []),
+        { name: 'dryRun', data: '1' },
+      ]),
       contentType: 'multipart/form-data; boundary=props-boundary',
       label: 'multipart',
     })),
@@ -390,7 +396,7 @@ function sweep(route: RouteInfo): Array<{ url: string; body: Body | null }> {
 // --- the checks ---
 
 /** 400s that judge the request as a whole (no single field to name). */
-const WHOLE_REQUEST_CODES = new Set(['malformed_json'])
+const WHOLE_REQUEST_CODES = new Set(['malformed_json', 'invalid_encoding'])
 const ERROR_CODE = /^[a-z][a-z_]*$/
 
 interface Sent {
@@ -476,7 +482,7 @@ async function fingerprint(): Promise<string> {
 let baseline = ''
 let skippedChecks = 0
 /** Refusals that in this API always come before any write: framework, access control, schema validation. */
-const BEFORE_HANDLER_CODES = new Set(['unauthenticated', 'forbidden', 'csrf', 'validation', 'bad_url', 'uri_too_long', 'malformed_json', 'unsupported_media_type', 'payload_too_large'])
+const BEFORE_HANDLER_CODES = new Set(['unauthenticated', 'forbidden', 'csrf', 'validation', 'bad_url', 'uri_too_long', 'malformed_json', 'invalid_encoding', 'unsupported_media_type', 'payload_too_large'])
 const exercised = new Set<string>()
 const reachedHandler = new Set<string>()
 let address = 0

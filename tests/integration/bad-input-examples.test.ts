@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { build } from '../helpers/app.ts'
 import { feedToken, signIn } from '../helpers/auth.ts'
+import { townshipCodes } from '../helpers/live.ts'
 
 /**
  * The cases the bad-input properties (api-properties.test.ts) found answering 5xx or an error
@@ -35,6 +36,29 @@ describe('bad input that used to answer 500 or an error in another shape', () =>
     const res = await app.inject({ method: 'POST', url: '/api/v1/feeds', headers: { ...admin.headers, 'content-type': 'application/json' }, payload: '{"name":"\\ud800","description":"x"}' })
     expect(res.statusCode).toBe(400)
     expect(error(res).fields).toEqual([{ field: 'name', message: expect.stringMatching(/lone surrogate/) }])
+  })
+
+  it('bytes that are not UTF-8 are refused (400 invalid_encoding), never stored as U+FFFD', async () => {
+    const [township] = await townshipCodes(app)
+    const event = (externalId: string, title: string) => JSON.stringify({ source: 'dispute', externalId, township, category: 'land', occurredAt: new Date().toISOString(), title })
+    // "标题" with its last byte cut off: an invalid sequence inside a string.
+    const broken = (externalId: string) => {
+      const [head, tail] = event(externalId, '@@').split('@@') as [string, string]
+      return Buffer.concat([Buffer.from(head), Buffer.from('标题').subarray(0, 5), Buffer.from(tail)])
+    }
+    for (const [contentType, payload] of [
+      ['application/json', broken('utf8-json')],
+      ['application/x-ndjson', Buffer.concat([Buffer.from(event('utf8-ok', 'ok') + '\n'), broken('utf8-ndjson')])],
+    ] as const) {
+      const res = await app.inject({ method: 'POST', url: '/api/v1/events', headers: { authorization: `Bearer ${feed}`, 'content-type': contentType }, payload })
+      expect(res.statusCode, contentType).toBe(400)
+      expect(error(res)).toEqual({ code: 'invalid_encoding', message: 'request body is not valid UTF-8' })
+    }
+    const stored = await app.db.selectFrom('event').select('externalId').where('externalId', 'in', ['utf8-json', 'utf8-ok', 'utf8-ndjson']).execute()
+    expect(stored).toEqual([])
+    // The same bytes, complete, are accepted: only the encoding was wrong.
+    const ok = await app.inject({ method: 'POST', url: '/api/v1/events', headers: { authorization: `Bearer ${feed}`, 'content-type': 'application/json; charset=utf-8' }, payload: Buffer.from(event('utf8-fine', '标题')) })
+    expect(ok.statusCode).toBe(202)
   })
 
   it('a date before 1900 (year 0 fails in PostgreSQL) is a 400 naming the field', async () => {

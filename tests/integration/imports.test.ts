@@ -122,6 +122,9 @@ describe('POST /api/v1/imports', () => {
     const mapping = JSON.stringify({ 类型: 'source', 单号: 'externalId', 镇街代码: 'township', 事项类别: 'category', 时间: 'occurredAt' })
     const res = await upload(Buffer.from(csv), { mapping })
     expect(res.json()).toMatchObject({ rows: 1, accepted: 1, rejected: [] })
+    // Below a title row, the mapped header is still found.
+    const titled = await upload(Buffer.from(`某县警情登记表,,,,\n${csv.replace('M-1', 'M-2')}`), { mapping })
+    expect(titled.json()).toMatchObject({ headerRows: [2], rows: 1, accepted: 1, rejected: [] })
     const wrong = await upload(Buffer.from(csv), { mapping: JSON.stringify({ 没有这列: 'source' }) })
     expect(wrong.statusCode).toBe(400)
     expect(wrong.json().error.fields).toEqual(expect.arrayContaining([{ field: 'mapping', message: '表头里没有“没有这列”这一列' }]))

@@ -16,24 +16,31 @@ export function maskName(name: string): string {
   return chars.map((c, i) => (i === 0 || separator.test(c) ? c : '*')).join('')
 }
 
-/** 18-digit 身份证号 (last may be X) → 3201**********123X; short or odd values hide more. */
+/**
+ * 18-digit 身份证号 (last may be X) → 3201**********123X (the usual 4 + 4 of a 15- or 18-character
+ * number). Anything shorter is not a real ID number and keeps far less: 3 of 10–14, 1 of 5–9, none
+ * below, so no mask shows most of what it hides.
+ */
 export function maskIdNumber(id: string): string {
   const s = id.replace(/\s+/g, '')
   const n = s.length
-  if (n >= 10) return s.slice(0, 4) + '*'.repeat(n - 8) + s.slice(-4)
-  if (n >= 5) return '*'.repeat(n - 2) + s.slice(-2)
-  return '*'.repeat(n)
+  if (n >= 15) return s.slice(0, 4) + '*'.repeat(n - 8) + s.slice(-4)
+  const tail = n >= 10 ? 3 : n >= 5 ? 1 : 0
+  return '*'.repeat(n - tail) + s.slice(n - tail)
 }
 
-/** 13812345678 → 138****5678; separators are kept, digits are hidden by position. */
+/**
+ * 13812345678 → 138****5678 (the usual 3 + 4 of a full number); separators are kept, digits are
+ * hidden by position. Shorter numbers keep 2 (7–10 digits), 1 (4–6) or no digits.
+ */
 export function maskPhone(phone: string): string {
   const s = phone.trim()
   const digits = s.replace(/\D/g, '').length
   let keepHead: number
   let keepTail: number
   if (digits >= 11) [keepHead, keepTail] = [3, 4]
-  else if (digits >= 7) [keepHead, keepTail] = [2, 3]
-  else if (digits >= 4) [keepHead, keepTail] = [0, 2]
+  else if (digits >= 7) [keepHead, keepTail] = [0, 2]
+  else if (digits >= 4) [keepHead, keepTail] = [0, 1]
   else [keepHead, keepTail] = [0, 0]
   let i = 0
   return Array.from(s)

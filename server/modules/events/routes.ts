@@ -1,3 +1,4 @@
+import { decodeBody } from '../../plugins/json-body.ts'
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod'
 import { z } from 'zod'
 import type { EventRow, EventHistoryRow } from '../../../db/schema.ts'
@@ -77,9 +78,9 @@ export function parseNdjson(body: string): unknown[] {
 
 const routes: FastifyPluginAsyncZod = async (app) => {
   // Scoped to this plugin: only the events routes take ndjson.
-  app.addContentTypeParser(['application/x-ndjson', 'application/ndjson'], { parseAs: 'string' }, (_request, body, done) => {
+  app.addContentTypeParser(['application/x-ndjson', 'application/ndjson'], { parseAs: 'buffer' }, (_request, body, done) => {
     try {
-      done(null, parseNdjson(body as string))
+      done(null, parseNdjson(decodeBody(body as Buffer)))
     } catch (err) {
       done(err as Error, undefined)
     }

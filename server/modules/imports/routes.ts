@@ -108,7 +108,7 @@ const routes: FastifyPluginAsyncZod = async (app) => {
           if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed) || !Object.values(parsed).every((v) => typeof v === 'string')) throw new Error()
           mapping = parsed as Record<string, string>
         } catch {
-          throw badRequest('mapping must be a JSON object of column header → field, e.g. {"单号": "externalId"}', [{ field: 'mapping', message: 'must be a JSON object of strings' }])
+          throw badRequest('mapping 应为一个 JSON 对象，列名 → 字段，例如 {"单号": "externalId"}', [{ field: 'mapping', message: '应为 JSON 对象：列名 → 字段（都是文字）' }])
         }
       }
 
@@ -119,7 +119,8 @@ const routes: FastifyPluginAsyncZod = async (app) => {
       const mapped = new Set(Object.keys(mapping ?? {}).map(normalizeHeader))
       let sheet
       try {
-        sheet = await readSheet(file, MAX_LEDGER_ROWS, (h) => (mapping ? mapped.has(h) : headerTarget(h) !== undefined))
+        // The header is the row naming the most known columns: the mapping's, and the default ones.
+        sheet = await readSheet(file, MAX_LEDGER_ROWS, (h) => mapped.has(h) || headerTarget(h) !== undefined)
       } catch (err) {
         if (err instanceof LedgerError) {
           throw new HttpError(err.tooMany ? 413 : 400, err.tooMany ? 'payload_too_large' : 'bad_ledger', err.message, { fields: [{ field: 'file', message: err.message }] })
@@ -184,7 +185,7 @@ const routes: FastifyPluginAsyncZod = async (app) => {
           actor: principal.username,
           actorKind: 'user',
           action: 'events.import',
-          to: { rows: report.rows, accepted: report.accepted, updated: report.updated, duplicates: report.duplicates, rejectedRows: new Set(rejected.map((r) => r.row)).size },
+          to: { rows: report.rows, accepted: report.accepted, updated: report.updated, duplicates: report.duplicates, rejectedRows: new Set(rejected.map((r) => r.row)).size, defaults },
           ip: request.ip,
         })
       }

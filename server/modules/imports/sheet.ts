@@ -106,6 +106,9 @@ function cellValue(cell: ExcelJS.Cell): Cell {
   return cell.text
 }
 
+/** No ledger has more columns; a cell beyond is ignored. */
+const MAX_COLUMNS = 256
+
 async function readXlsx(buffer: Buffer): Promise<{ grid: GridRow[]; date1904: boolean }> {
   const workbook = new ExcelJS.Workbook()
   try {
@@ -117,9 +120,10 @@ async function readXlsx(buffer: Buffer): Promise<{ grid: GridRow[]; date1904: bo
   const sheet = workbook.worksheets.find((s) => s.state !== 'hidden' && s.actualRowCount > 0) ?? workbook.worksheets[0]
   if (!sheet) throw new LedgerError('工作簿里没有工作表')
   const grid: GridRow[] = []
-  const width = sheet.columnCount
   sheet.eachRow({ includeEmpty: false }, (row, rowNumber) => {
     const cells: GridCell[] = []
+    // A stray mark in column XFD must not make every row 16,384 cells wide.
+    const width = Math.min(row.cellCount, MAX_COLUMNS)
     for (let c = 1; c <= width; c++) {
       const cell = row.getCell(c)
       const master = cell.isMerged ? { row: Number(cell.master.row), col: Number(cell.master.col) - 1 } : undefined

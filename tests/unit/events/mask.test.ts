@@ -22,7 +22,8 @@ describe('maskIdNumber', () => {
     ['320102199003071234', '3201**********1234'],
     ['11010519491231002X', '1101**********002X'],
     ['110105491231002', '1101*******1002'],
-    ['1234567', '*****67'],
+    ['1234567', '******7'],
+    ['3201021990', '*******990'],
     ['1234', '****'],
     ['', ''],
     ['3201 0219 9003 0712 34', '3201**********1234'],
@@ -37,15 +38,26 @@ describe('maskIdNumber', () => {
   })
 })
 
+describe('short values', () => {
+  // A value shorter than a real ID number or phone number keeps at most 30% of its characters.
+  it.each(Array.from({ length: 14 }, (_, i) => i + 1))('%i characters: most of it hidden', (n) => {
+    const value = '1234567890abcd'.slice(0, n)
+    const kept = (masked: string) => masked.replace(/\*/g, '').length
+    expect(kept(maskIdNumber(value)) / n).toBeLessThanOrEqual(0.3)
+    if (n <= 10) expect(kept(maskPhone(value.replace(/\D/g, '0'))) / n).toBeLessThanOrEqual(0.3)
+  })
+})
+
 describe('maskPhone', () => {
   it.each([
     ['13812345678', '138****5678'],
     ['+86 138 1234 5678', '+86 1** **** 5678'],
     ['025-83123456', '025-****3456'],
-    ['12345', '***45'],
+    ['12345', '****5'],
+    ['8312345', '*****45'],
     ['110', '***'],
     ['', ''],
-    ['138abc45678', '13******678'],
+    ['138abc45678', '*********78'],
   ])('%j → %j', (input, masked) => {
     expect(maskPhone(input)).toBe(masked)
   })
