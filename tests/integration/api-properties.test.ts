@@ -531,7 +531,8 @@ function validUrl(route: RouteInfo): string {
 let baseUrl = ''
 function healthOverHttp(): Promise<number> {
   return new Promise((resolve, reject) => {
-    http.get(`${baseUrl}/api/v1/health`, (res) => {
+    // A connection of its own: a kept-alive one the server has timed out would reset (ECONNRESET).
+    http.get(`${baseUrl}/api/v1/health`, { agent: false }, (res) => {
       res.resume()
       res.on('end', () => resolve(res.statusCode ?? 0))
     }).on('error', reject)

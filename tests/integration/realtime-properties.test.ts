@@ -57,7 +57,8 @@ async function handshake(socket: Socket): Promise<Outcome> {
 
 function healthOverHttp(): Promise<number> {
   return new Promise((resolve, reject) => {
-    http.get(`${url}/api/v1/health`, (res) => {
+    // A connection of its own: a kept-alive one the server has timed out would reset (ECONNRESET).
+    http.get(`${url}/api/v1/health`, { agent: false }, (res) => {
       res.resume()
       res.on('end', () => resolve(res.statusCode ?? 0))
     }).on('error', reject)
