@@ -89,6 +89,23 @@ describe('the 通知 admin tab, in a real browser', () => {
     expect(await page.locator('[data-test="field-error-name"]').innerText()).toBe('名称已被使用')
     await page.screenshot({ path: join(ARTIFACTS, 'notify-channels.png'), fullPage: true })
 
+    // A route: red alerts at night to that channel, for the 带班领导 step.
+    await page.locator('[data-test="notify-part-routes"]').click()
+    await page.locator('[data-test="route-save"]').click()
+    expect(await page.locator('[data-test="field-error-channels"]').innerText()).toBe('至少选择一个渠道')
+    await page.locator('[data-test="route-name"]').fill('夜间红色')
+    await page.locator('[data-test="route-audience"]').selectOption('shift_leader')
+    await page.locator('[data-test="route-levels"]').selectOption(['red'])
+    await page.locator('[data-test="route-from"]').fill('22:00')
+    await page.locator('[data-test="route-to"]').fill('08:00')
+    await page.locator('[data-test="route-channel"]').first().check()
+    const routed = page.waitForResponse((r) => r.url().endsWith('/api/v1/notification-routes') && r.request().method() === 'POST')
+    await page.locator('[data-test="route-save"]').click()
+    expect((await routed).status()).toBe(201)
+    const routeRow = page.locator('[data-test="route-row"]').filter({ hasText: '夜间红色' })
+    await routeRow.waitFor()
+    expect(await routeRow.innerText()).toMatch(/带班领导[\s\S]*红色[\s\S]*22:00–08:00[\s\S]*值班 Webhook/)
+
     // A shift on now.
     await page.locator('[data-test="notify-part-roster"]').click()
     await page.locator('[data-test="shift-start"]').fill(centreInput(Date.now() - 3600_000))

@@ -46,7 +46,7 @@ describe('routes and shifts', () => {
   it('builds a route match from what is set and checks channels and hours', () => {
     expect(validateRoute(blankRoute())).toEqual({ name: 'required', channels: 'channelRequired' })
     expect(validateRoute({ ...blankRoute(), name: 'r', channels: [1], from: '22:00', to: '' })).toEqual({ 'match.hours': 'hoursBoth' })
-    expect(routeBody({ ...blankRoute(), name: ' 夜间红色 ', levels: ['red'], from: '22:00', to: '08:00', channels: [2] })).toEqual({ name: '夜间红色', match: { levels: ['red'], hours: { from: '22:00', to: '08:00' } }, channels: [2], enabled: true })
+    expect(routeBody({ ...blankRoute(), name: ' 夜间红色 ', levels: ['red'], from: '22:00', to: '08:00', channels: [2] })).toEqual({ name: '夜间红色', match: { levels: ['red'], hours: { from: '22:00', to: '08:00' } }, channels: [2], enabled: true, audience: 'duty' })
   })
 
   it('refuses a shift that ends before it starts or lasts over a week', () => {
@@ -108,7 +108,7 @@ describe('the channels panel', () => {
   })
 
   it('shows the kind’s fields, never a stored secret, and the test-send result or its reason', async () => {
-    let answer = { ok: false, error: 'HTTP 503: down' }
+    let answer: { ok: boolean; error: string | null } = { ok: false, error: 'HTTP 503: down' }
     mockFetch({ ...session, 'GET /api/v1/channels': { body: { items: [channel] } }, 'POST /api/v1/channels/:id/test': () => ({ body: answer }) })
     const wrapper = mount(ChannelsPanel, { global: { plugins: [i18n()] } })
     await vi.waitFor(() => expect(wrapper.findAll('[data-test="channel-row"]')).toHaveLength(1))

@@ -45,6 +45,7 @@ export default {
       route: {
         name: '名称', match: '匹配条件', townships: '乡镇', levels: '等级', rules: '规则', levelRule: '等级预警', hoursFrom: '时段起', hoursTo: '时段止',
         anyHint: '不选即为任意；时段可跨午夜（如 22:00–08:00）。', channels: '发送渠道', noChannels: '请先新建通知渠道。', create: '新建路由', all: '全部预警',
+        audience: '通知对象', audiences: { duty: '值班（新预警、超时督办）', shift_leader: '带班领导（升级步骤）', county_leader: '县领导（升级步骤）' },
       },
       roster: { startsAt: '开始', endsAt: '结束', add: '添加班次', previous: '上一周', next: '下一周', createdBy: '创建人', now: '当班' },
       outbox: {
@@ -114,6 +115,7 @@ export default {
       route: {
         name: 'Name', match: 'Matches', townships: 'Townships', levels: 'Levels', rules: 'Rules', levelRule: 'Level alert', hoursFrom: 'From', hoursTo: 'To',
         anyHint: 'Nothing selected means any; hours may span midnight (e.g. 22:00–08:00).', channels: 'Channels', noChannels: 'Create a channel first.', create: 'Create route', all: 'every alert',
+        audience: 'For', audiences: { duty: 'duty (new alerts, overdue)', shift_leader: 'shift leader (escalation step)', county_leader: 'county leader (escalation step)' },
       },
       roster: { startsAt: 'Starts', endsAt: 'Ends', add: 'Add shift', previous: 'Previous week', next: 'Next week', createdBy: 'By', now: 'on now' },
       outbox: {

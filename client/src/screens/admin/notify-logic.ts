@@ -110,8 +110,12 @@ export function channelBody(f: ChannelForm, editing: boolean): Record<string, un
   return body
 }
 
+/** Who a route's messages are for (server ROUTE_AUDIENCES): duty for new alerts, the others for escalation steps. */
+export const ROUTE_AUDIENCES = ['duty', 'shift_leader', 'county_leader'] as const
+
 export interface RouteForm {
   name: string
+  audience: (typeof ROUTE_AUDIENCES)[number]
   townships: string[]
   levels: string[]
   rules: string[]
@@ -122,7 +126,7 @@ export interface RouteForm {
   enabled: boolean
 }
 
-export const blankRoute = (): RouteForm => ({ name: '', townships: [], levels: [], rules: [], from: '', to: '', channels: [], enabled: true })
+export const blankRoute = (): RouteForm => ({ name: '', audience: 'duty', townships: [], levels: [], rules: [], from: '', to: '', channels: [], enabled: true })
 
 export function validateRoute(f: RouteForm): Record<string, string> {
   const e: Record<string, string> = {}
@@ -139,7 +143,7 @@ export function routeBody(f: RouteForm): Record<string, unknown> {
   if (f.levels.length) match['levels'] = f.levels
   if (f.rules.length) match['rules'] = f.rules
   if (f.from && f.to) match['hours'] = { from: f.from, to: f.to }
-  return { name: f.name.trim(), match, channels: f.channels, enabled: f.enabled }
+  return { name: f.name.trim(), match, channels: f.channels, enabled: f.enabled, audience: f.audience }
 }
 
 export interface ShiftForm {

@@ -13,6 +13,7 @@ export interface NotificationRoute {
   match: { townships?: string[]; levels?: string[]; rules?: string[]; hours?: { from: string; to: string } }
   channels: number[]
   enabled: boolean
+  audience: 'duty' | 'shift_leader' | 'county_leader'
 }
 export interface Shift {
   id: number
