@@ -120,6 +120,8 @@ export const WALL_ROUTES: ReadonlySet<string> = new Set([
   'GET /api/v1/rulesets/live',
   'GET /api/v1/alerts',
   'GET /api/v1/events',
+  // Who is on duty now, in the wall's header: officials' names, never a party's.
+  'GET /api/v1/roster',
 ])
 
 export function routeKey(method: string, url: string): string {

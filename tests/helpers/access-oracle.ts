@@ -40,7 +40,7 @@ export const RULES: readonly Rule[] = [
   rule('Every person and every paired wall may see its own session and sign out (signing out is not a write of data).', [...PEOPLE, 'kiosk'], 'GET /api/v1/session', 'DELETE /api/v1/session'),
 
   rule(
-    'The county picture the wall shows — townships and their scores, the map, the live rule set (its levels colour the map), the alert list, the event feed — is read by every person and by a paired wall.',
+    'The county picture the wall shows — townships and their scores, the map, the live rule set (its levels colour the map), the alert list, the event feed, who is on duty now (the roster names officials, never parties) — is read by every person and by a paired wall.',
     [...PEOPLE, 'kiosk'],
     'GET /api/v1/townships',
     'GET /api/v1/townships/:code',
@@ -48,16 +48,16 @@ export const RULES: readonly Rule[] = [
     'GET /api/v1/rulesets/live',
     'GET /api/v1/alerts',
     'GET /api/v1/events',
+    'GET /api/v1/roster',
   ),
   rule(
-    "What lies behind the picture — a township's score history, an alert's or a case's file, an event's details, the sensitive-period calendar, the duty roster — is read by every person (a leader reads every township's, a township officer only its own), never by a wall display in a hall, which shows no free text or names.",
+    "What lies behind the picture — a township's score history, an alert's or a case's file, an event's details, the sensitive-period calendar — is read by every person (a leader reads every township's, a township officer only its own), never by a wall display in a hall, which shows no free text or names.",
     PEOPLE,
     'GET /api/v1/townships/:code/history',
     'GET /api/v1/alerts/:id',
     'GET /api/v1/{cases,cases/:id}',
     'GET /api/v1/events/:id',
     'GET /api/v1/calendar',
-    'GET /api/v1/roster',
   ),
 
   rule('Feeds (the source systems) post events; nobody types events in by hand.', ['feed'], 'POST /api/v1/events'),

@@ -94,8 +94,11 @@ describe('free text and the wall', () => {
     expect(closed).toMatchObject({ resolution: RESOLUTION, followUp: FOLLOW_UP })
     expect(leaks(liveDuty.received)).toEqual(expect.arrayContaining([RESOLUTION, FOLLOW_UP]))
 
-    // The wall: the same pages, the same structure, no text.
-    for (const who of [leader, kiosk]) {
+    // A paired wall reads only the lists the wall shows (the files behind them are refused to it): no text in them.
+    const wallPaths = [`/api/v1/events?township=${T1}&limit=50`, `/api/v1/alerts?township=${T1}&limit=50`]
+    expect(leaks(await Promise.all(wallPaths.map((p) => get(kiosk, p)))), 'REST as a paired wall').toEqual([])
+    // A leader: the same pages as duty, the same structure, no text.
+    for (const who of [leader]) {
       const views = await Promise.all(paths.map((p) => get(who, p)))
       expect(leaks(views), `REST as ${who.username}`).toEqual([])
       const event = await get(who, `/api/v1/events/${eventId}`)
