@@ -2,9 +2,10 @@
 // read and check the file, match features to townships, leave far-off parts out of the map's fit,
 // simplify to the wall's resolution. Storage and audit are the route's.
 import { type BoundaryGeometry, extent, guessProperties, propertyNames, readBoundaryFile } from '../../domain/geo-import.ts'
-import { matchTownships, type MatchReport, type OutlyingPart, outlyingParts, type TownshipRef } from '../../domain/geo-match.ts'
+import type { GeoUploadReport } from '#contract/geo.ts'
+import { matchTownships, outlyingParts, type TownshipRef } from '../../domain/geo-match.ts'
 import { HttpError } from '../../http-errors.ts'
-import { type SimplifyResult, simplifyToBudget } from './simplify.ts'
+import { simplifyToBudget } from './simplify.ts'
 
 export interface UploadOptions {
   codeProperty?: string | undefined
@@ -13,21 +14,22 @@ export interface UploadOptions {
   fit: 'main' | 'all'
 }
 
-export interface UploadReport extends MatchReport {
-  codeProperty: string | null
-  nameProperty: string | null
-  properties: string[]
-  simplification: SimplifyResult
-  outliers: Array<OutlyingPart & { township: string }>
-  fit: 'main' | 'all'
-  fitBbox: [number, number, number, number]
-}
+export type UploadReport = GeoUploadReport
 
 export interface CountyLayer {
   type: 'FeatureCollection'
   /** The box the wall's map fits to (ECharts `boundingCoords`); absent: fit everything. */
   fitBbox?: [number, number, number, number]
   features: Array<{ type: 'Feature'; properties: { code: string; name: string; sourceCode: string | null; sourceName: string | null }; geometry: BoundaryGeometry }>
+}
+
+/**
+ * A file position as the API's field names go (docs/architecture.md §4): `features.3.geometry`
+ * for `$.features[3].geometry`; the body itself, or a lone Feature's own members, under `(body)`.
+ */
+export const fieldOf = (path: string): string => {
+  const dotted = path.replace(/\[(\d+)\]/g, '.$1')
+  return dotted.startsWith('$.features') ? dotted.slice(2) : `(body)${dotted.slice(1)}`
 }
 
 type Township = TownshipRef & { seat: [number, number] | null }
@@ -45,7 +47,7 @@ export function prepareCountyLayer(body: unknown, townships: readonly Township[]
   const read = readBoundaryFile(body, seats)
   if (!read.ok) {
     const first = read.errors[0]!
-    throw new HttpError(400, `geo_${first.reason}`, first.message, { fields: read.errors.map((e) => ({ field: e.path, message: `${e.reason}: ${e.message}` })) })
+    throw new HttpError(400, `geo_${first.reason}`, first.message, { fields: read.errors.map((e) => ({ field: fieldOf(e.path), message: `${e.reason}: ${e.message}` })) })
   }
   const properties = propertyNames(body)
   const guessed = guessProperties(properties)
