@@ -279,6 +279,9 @@ export interface AlertCaseTable {
   event: Json<CaseEventSnapshot | null>
   version: ColumnType<number, number | undefined, number>
   updatedAt: Timestamp
+  /** Escalation policy steps fired after the acknowledgement deadline (docs/architecture.md §6). */
+  escalationStep: ColumnType<number, number | undefined, number>
+  escalationStepAt: Date | null
 }
 
 export interface AlertChangeTable {
@@ -335,6 +338,10 @@ export interface NotificationChannelTable {
   updatedAt: ColumnType<Date, Date | string | undefined, Date | string>
 }
 
+/** Who a route reaches: the duty desk (new alerts, the deadline's escalation) or a later escalation step. */
+export const ROUTE_AUDIENCES = ['duty', 'shift_leader', 'county_leader'] as const
+export type RouteAudience = (typeof ROUTE_AUDIENCES)[number]
+
 export interface RouteMatch {
   townships?: string[]
   levels?: AlertLevel[]
@@ -350,6 +357,8 @@ export interface NotificationRouteTable {
   match: Json<RouteMatch>
   channels: Json<number[]>
   enabled: ColumnType<boolean, boolean | undefined, boolean>
+  /** Which escalation step the route serves (docs/architecture.md §6, "Escalation policy"). */
+  audience: ColumnType<RouteAudience, RouteAudience | undefined, RouteAudience>
   createdBy: string
   createdAt: CreatedAt
   updatedAt: ColumnType<Date, Date | string | undefined, Date | string>
@@ -357,7 +366,7 @@ export interface NotificationRouteTable {
 
 /** What a notification says: no personal data, no event free text. */
 export interface NotificationMessage {
-  kind: 'raised' | 'escalated' | 'test'
+  kind: 'raised' | 'escalated' | 'step' | 'test'
   alertId: number | null
   township: { code: string; name: string } | null
   level: AlertLevel | null
@@ -366,6 +375,8 @@ export interface NotificationMessage {
   deadline: string | null
   link: string
   at: string
+  /** An escalation step: its number (1-based), whom it reaches and, from the roster, the 带班领导 on shift. */
+  step?: { index: number; audience: RouteAudience; shiftLeader: string | null }
 }
 
 export interface NotificationOutboxTable {

@@ -13,6 +13,7 @@ const USAGE = `usage: npm run simulate -- --url http://127.0.0.1:3000 --token <f
          [--speed N]         scenario time compression (default ${DEFAULT_SPEED}: a simulated day in 2 minutes)
          [--seed S]          random seed (default ${DEFAULT_SEED})
          [--duration S]      stop after S seconds (default: run until Ctrl-C)
+         [--count N]         stop once N events have been delivered (the batch that reaches N is sent whole)
          [--tz ZONE]         the centre's time zone (default Asia/Shanghai)`
 
 function parseArgs(argv: string[]): Record<string, string> {
@@ -48,6 +49,9 @@ async function main(): Promise<void> {
   const endpoint = new URL('/api/v1/events', url).toString()
   const { regions } = await readDemoCounty()
   let totals = { accepted: 0, updated: 0, duplicates: 0, rejected: 0 }
+  const count = number(args, 'count', 0)
+  let delivered = 0
+  let stop: () => Promise<void> = async () => {}
 
   async function post(events: SimEvent[]): Promise<void> {
     for (let attempt = 0; ; attempt++) {
@@ -56,6 +60,9 @@ async function main(): Promise<void> {
         const body = (await res.json()) as { accepted: number; updated: number; duplicates: number; rejected: Array<{ index: number; errors: unknown }> }
         totals = { accepted: totals.accepted + body.accepted, updated: totals.updated + body.updated, duplicates: totals.duplicates + body.duplicates, rejected: totals.rejected + body.rejected.length }
         if (body.rejected.length) console.error('rejected:', JSON.stringify(body.rejected.slice(0, 3)))
+        delivered += events.length
+        // After this batch's tick has returned (stop waits for the tick in flight, which waits for us).
+        if (count && delivered >= count) setImmediate(() => void stop())
         return
       }
       const retryable = res.status === 429 || res.status === 503
@@ -80,7 +87,10 @@ async function main(): Promise<void> {
   }
   simulator.start()
   const report = setInterval(() => console.log(`sent ${simulator.sent}: accepted ${totals.accepted}, updated ${totals.updated}, duplicates ${totals.duplicates}, rejected ${totals.rejected}`), 10_000)
-  const stop = async () => {
+  let stopping = false
+  stop = async () => {
+    if (stopping) return
+    stopping = true
     clearInterval(report)
     await simulator.stop()
     console.log(`done: sent ${simulator.sent}; accepted ${totals.accepted}, updated ${totals.updated}, duplicates ${totals.duplicates}, rejected ${totals.rejected}`)

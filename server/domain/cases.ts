@@ -14,6 +14,21 @@ export interface CasesDocument {
   groupWindow?: string
   /** By when a new case must be signed for, per level; null: no deadline for that level. */
   ackWithin?: Partial<Record<AlertLevel, string | null>>
+  /**
+   * Escalation policy: further steps while a case stays unsigned, each `after` the
+   * acknowledgement deadline (whose own escalation notifies the duty routes), in order.
+   */
+  escalation?: Array<{ after: string; notify: EscalationAudience }>
+}
+
+/** Whom a step reaches: the routes of that audience (server/modules/notifications). */
+export const ESCALATION_AUDIENCES = ['duty', 'shift_leader', 'county_leader'] as const
+export type EscalationAudience = (typeof ESCALATION_AUDIENCES)[number]
+
+export interface EscalationStep {
+  /** after the acknowledgement deadline */
+  afterMs: number
+  notify: EscalationAudience
 }
 
 /**
@@ -27,11 +42,13 @@ export const CASE_DEFAULTS = {
 } as const
 
 /** Bounds a rule set may set: a window past a week would fold unrelated incidents together. */
-export const CASE_LIMITS = { maxGroupWindowMs: 7 * 86_400_000, minAckMs: 10_000, maxAckMs: 30 * 86_400_000 } as const
+export const CASE_LIMITS = { maxGroupWindowMs: 7 * 86_400_000, minAckMs: 10_000, maxAckMs: 30 * 86_400_000, maxSteps: 10 } as const
 
 export interface CaseSettings {
   groupWindowMs: number
   ackWithinMs: Record<AlertLevel, number | null>
+  /** Ordered by afterMs (validation requires it); empty: the deadline's escalation is the only step. */
+  escalation: EscalationStep[]
 }
 
 const LEVELS: readonly AlertLevel[] = ['yellow', 'orange', 'red']
@@ -59,6 +76,16 @@ export function validateCases(cases: CasesDocument | undefined): Array<{ path: s
     if (r.ms < CASE_LIMITS.minAckMs) errors.push({ path: `cases.ackWithin.${level}`, message: 'an acknowledgement deadline must be at least 10s' })
     else if (r.ms > CASE_LIMITS.maxAckMs) errors.push({ path: `cases.ackWithin.${level}`, message: 'an acknowledgement deadline must be at most 30d' })
   }
+  let previous = 0
+  cases.escalation?.forEach((step, i) => {
+    const r = tryParseDuration(step.after)
+    if (!r.ok) return
+    const path = `cases.escalation[${i}].after`
+    if (r.ms < CASE_LIMITS.minAckMs) errors.push({ path, message: 'a step must come at least 10s after the acknowledgement deadline' })
+    else if (r.ms > CASE_LIMITS.maxAckMs) errors.push({ path, message: 'a step must come at most 30d after the acknowledgement deadline' })
+    else if (r.ms <= previous) errors.push({ path, message: 'each step must come later than the one before it' })
+    previous = Math.max(previous, r.ms)
+  })
   return errors
 }
 
@@ -70,13 +97,28 @@ export function caseSettingsOf(doc: Pick<RuleSetDocument, 'cases'> | null | unde
     const v = c?.ackWithin?.[level]
     ackWithinMs[level] = v === null ? null : ms(v ?? CASE_DEFAULTS.ackWithin[level])
   }
-  return { groupWindowMs: ms(c?.groupWindow ?? CASE_DEFAULTS.groupWindow), ackWithinMs }
+  const escalation = (c?.escalation ?? []).map((s) => ({ afterMs: ms(s.after), notify: s.notify }))
+  return { groupWindowMs: ms(c?.groupWindow ?? CASE_DEFAULTS.groupWindow), ackWithinMs, escalation }
 }
 
 /** By when a case (or alert) of this level must be acknowledged, counted from `from`; null: never. */
 export function ackDeadlineFor(level: AlertLevel, from: number, settings: CaseSettings): number | null {
   const d = settings.ackWithinMs[level]
   return d === null ? null : from + d
+}
+
+/**
+ * The escalation steps due for an unsigned case whose deadline escalation has fired, after the
+ * `fired` steps already claimed: their 1-based numbers, in order. Signing for the case stops them.
+ */
+export function dueSteps(c: { status: AlertState; ackEscalated: boolean; ackDeadline: number | null; fired: number }, now: number, settings: CaseSettings): number[] {
+  if (c.status !== 'new' || !c.ackEscalated || c.ackDeadline === null) return []
+  const out: number[] = []
+  for (let i = c.fired; i < settings.escalation.length; i++) {
+    if (c.ackDeadline + settings.escalation[i]!.afterMs > now) break
+    out.push(i + 1)
+  }
+  return out
 }
 
 /** What grouping needs to know of a case still open for new members. */

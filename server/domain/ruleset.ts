@@ -6,7 +6,7 @@
 import { z } from 'zod'
 import { tryParseDuration } from './duration.ts'
 import { compileExpression, type CompiledExpression, type SourcePosition } from './rule-language.ts'
-import { type CaseSettings, caseSettingsOf, validateCases } from './cases.ts'
+import { CASE_LIMITS, type CaseSettings, caseSettingsOf, ESCALATION_AUDIENCES, validateCases } from './cases.ts'
 
 export const RULE_KINDS = ['trigger', 'threshold', 'anomaly', 'escalation', 'silence'] as const
 export type RuleKind = (typeof RULE_KINDS)[number]
@@ -69,6 +69,10 @@ const ackWithin = durationString.nullable().optional()
 const casesSchema = z.strictObject({
   groupWindow: durationString.optional(),
   ackWithin: z.strictObject({ red: ackWithin, orange: ackWithin, yellow: ackWithin }).optional(),
+  escalation: z
+    .array(z.strictObject({ after: durationString, notify: z.enum(ESCALATION_AUDIENCES, `one of ${ESCALATION_AUDIENCES.join(', ')}`) }))
+    .max(CASE_LIMITS.maxSteps, `at most ${CASE_LIMITS.maxSteps} steps`)
+    .optional(),
 })
 
 export const ruleSetSchema = z.strictObject({

@@ -78,7 +78,9 @@ describe('the in-process simulator (DEMO=1)', () => {
 })
 
 describe('npm run simulate (the CLI feed)', () => {
-  it('posts demo events to a server through the public API', async () => {
+  // Bounded by count, not by time (--count): the run ends after the batch that reaches 60 events,
+  // a second or two on any machine, and what it reports is compared with what the server stored.
+  it('posts demo events to a server through the public API: every event it reports as sent is stored once', async () => {
     const { spawn } = await import('node:child_process')
     const { app: server, database: db2 } = await build()
     const { feedToken } = await import('../helpers/auth.ts')
@@ -86,8 +88,9 @@ describe('npm run simulate (the CLI feed)', () => {
     await server.listen({ port: 0, host: '127.0.0.1' })
     const address = server.server.address() as { port: number }
     const script = new URL('../../scripts/simulate.ts', import.meta.url).pathname
+    const COUNT = 60
     const run = await new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => {
-      const child = spawn(process.execPath, [script, '--url', `http://127.0.0.1:${address.port}`, '--token', token, '--rate', '60000', '--duration', '2', '--scenario', 'demolition-escalation', '--speed', '100000000'], { stdio: ['ignore', 'pipe', 'pipe'] })
+      const child = spawn(process.execPath, [script, '--url', `http://127.0.0.1:${address.port}`, '--token', token, '--rate', '12000', '--count', String(COUNT), '--scenario', 'demolition-escalation', '--speed', '100000000'], { stdio: ['ignore', 'pipe', 'pipe'] })
       let stdout = ''
       let stderr = ''
       child.stdout.on('data', (d) => (stdout += d))
@@ -97,12 +100,25 @@ describe('npm run simulate (the CLI feed)', () => {
     expect(run.stderr).toBe('')
     expect(run.code).toBe(0)
     expect(run.stdout).toMatch(/^scenario demolition-escalation: 4 scripted events in 990100\d{3}/)
-    const stored = await db2.db.selectFrom('event').select(['source', 'category', 'peopleCount']).where('submittedBy', '=', 'cli-feed').execute()
-    const done = /done: sent (\d+); accepted (\d+)/.exec(run.stdout)
-    expect(done).not.toBeNull()
-    expect(stored.length).toBe(Number(done![2]))
-    expect(stored.length).toBeGreaterThan(0)
+    const done = /done: sent (\d+); accepted (\d+), updated (\d+), duplicates (\d+), rejected (\d+)/.exec(run.stdout)
+    expect(done, run.stdout).not.toBeNull()
+    const [sent, accepted, updated, duplicates, rejected] = done!.slice(1).map(Number) as [number, number, number, number, number]
+    expect(sent).toBeGreaterThanOrEqual(COUNT)
+    // Every event sent was taken: a new one, or a new version of one sent before; none twice, none refused.
+    expect({ duplicates, rejected }).toEqual({ duplicates: 0, rejected: 0 })
+    expect(accepted + updated).toBe(sent)
+
+    const stored = await db2.db.selectFrom('event').select(['externalId', 'version', 'category', 'peopleCount']).where('submittedBy', '=', 'cli-feed').execute()
+    expect(stored.length).toBe(accepted)
+    expect(new Set(stored.map((e) => e.externalId)).size).toBe(stored.length)
+    // Each update is one more version of a stored event.
+    expect(stored.reduce((n, e) => n + e.version - 1, 0)).toBe(updated)
+    // The scenario's scripted mass gathering arrived exactly once.
     expect(stored.filter((e) => e.category === 'mass' && e.peopleCount === 35)).toHaveLength(1)
+    const health = await server.inject({ url: '/api/v1/health' })
+    expect(health.statusCode).toBe(200)
+    await server.close()
+
     const invalid = await new Promise<number | null>((resolve) => spawn(process.execPath, [script, '--url', 'http://127.0.0.1:1'], { stdio: 'ignore' }).on('exit', resolve))
     expect(invalid).toBe(1)
   })

@@ -4,6 +4,7 @@ import { Counter, Gauge } from 'prom-client'
 import type { LastEventSnapshot } from '../../../db/schema.ts'
 import { countOpenByLevel } from './repository.ts'
 import { escalateAckOverdue } from '../cases/service.ts'
+import { fireEscalationSteps } from '../cases/escalation-steps.ts'
 import { type AlertChange, type AlertDecision, applyDecisions, type ChangesHook, escalateOverdue } from './service.ts'
 
 /** What the engine runner (and anyone else producing alert changes) calls. */
@@ -14,6 +15,8 @@ export interface AlertsApi {
   escalateOverdue(now?: Date): Promise<AlertChange[]>
   /** One run of the acknowledgement-deadline job: cases past it, unsigned, escalate (once). */
   escalateUnacknowledged(now?: Date): Promise<AlertChange[]>
+  /** One run of the escalation policy: the steps now due for cases still unsigned (each once). */
+  escalationSteps(now?: Date): Promise<AlertChange[]>
   /** For callers that applied changes inside their own transaction: call after commit. */
   publish(changes: readonly AlertChange[]): void
   /** Adds work to every alert change's transaction (after its rows); e.g. the notification outbox. */
@@ -87,6 +90,7 @@ export default fp<AlertsPluginOptions>(
         applyDecisions(app.db, decisions, { now: context.now ?? app.now(), events: context.events, publish, townshipName: (code) => app.regions.get(code)?.name, inTransaction }),
       escalateOverdue: (now) => escalateOverdue(app.db, now ?? app.now(), publish, 500, inTransaction),
       escalateUnacknowledged: (now) => escalateAckOverdue(app.db, now ?? app.now(), publish, 200, inTransaction),
+      escalationSteps: (now) => fireEscalationSteps(app.db, now ?? app.now(), publish, 200, inTransaction),
       publish,
       addTransactionHook: (hook) => void hooks.push(hook),
       inTransaction,
@@ -107,6 +111,9 @@ export default fp<AlertsPluginOptions>(
           .escalateUnacknowledged()
           .then((changes) => changes.length && app.log.info({ count: changes.length }, 'escalated unacknowledged cases'))
           .catch((err: unknown) => app.log.error({ err }, 'acknowledgement-deadline escalation failed'))
+          .then(() => api.escalationSteps())
+          .then((changes) => changes && changes.length && app.log.info({ count: changes.length }, 'fired escalation policy steps'))
+          .catch((err: unknown) => app.log.error({ err }, 'escalation policy steps failed'))
           .then(() => api.escalateOverdue())
           .then((changes) => changes && changes.length && app.log.info({ count: changes.length }, 'escalated overdue alerts'))
           .catch((err: unknown) => app.log.error({ err }, 'auto-escalation failed'))

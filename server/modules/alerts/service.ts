@@ -50,6 +50,8 @@ export interface AlertChange {
   caseId: number | null
   /** The case after this change, when it changed (set on the last change of the transaction to that case). */
   case?: CasePush
+  /** An escalation policy step (action `escalation_step`): which one, and whom it reaches. */
+  step?: { index: number; notify: 'duty' | 'shift_leader' | 'county_leader' }
 }
 
 export interface ApplyContext {

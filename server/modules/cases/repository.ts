@@ -140,6 +140,36 @@ export async function claimAckEscalation(db: Db, id: number, now: Date): Promise
   return Number(r.numUpdatedRows) === 1
 }
 
+/** Unsigned cases whose deadline escalation fired and which have steps left, earliest deadline first. */
+export async function stepCandidates(db: Db, now: Date, steps: number, firstAfterMs: number, limit: number): Promise<AlertCaseRow[]> {
+  return db
+    .selectFrom('alertCase')
+    .selectAll()
+    .where('status', '=', 'new')
+    .where('ackEscalatedAt', 'is not', null)
+    .where('escalationStep', '<', steps)
+    .where('ackDeadline', '<=', new Date(now.getTime() - firstAfterMs))
+    .orderBy('ackDeadline')
+    .limit(limit)
+    .execute()
+}
+
+/**
+ * Claims escalation step `step` of a case: true for exactly one caller, since the row matches
+ * only while the step before it is the last one fired and the case is still unsigned.
+ */
+export async function claimEscalationStep(db: Db, id: number, step: number, now: Date): Promise<boolean> {
+  const r = await db
+    .updateTable('alertCase')
+    .set({ escalationStep: step, escalationStepAt: now })
+    .where('id', '=', id)
+    .where('status', '=', 'new')
+    .where('ackEscalatedAt', 'is not', null)
+    .where('escalationStep', '=', step - 1)
+    .executeTakeFirst()
+  return Number(r.numUpdatedRows) === 1
+}
+
 export interface CaseFilter {
   statuses?: Array<AlertStateName | 'open'>
   levels?: AlertLevel[]

@@ -5,7 +5,8 @@ import { createHash } from 'node:crypto'
 import type { NotificationMessage } from '../../../db/schema.ts'
 
 const LEVEL_ZH: Record<string, string> = { red: '红色预警', orange: '橙色预警', yellow: '黄色预警' }
-const KIND_ZH: Record<NotificationMessage['kind'], string> = { raised: '新预警', escalated: '超时督办', test: '测试消息' }
+const KIND_ZH: Record<NotificationMessage['kind'], string> = { raised: '新预警', escalated: '超时督办', step: '逐级上报', test: '测试消息' }
+const AUDIENCE_ZH: Record<string, string> = { duty: '值班员', shift_leader: '带班领导', county_leader: '县级领导' }
 
 function localTime(iso: string, timeZone: string): string {
   const parts = new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' }).formatToParts(new Date(iso))
@@ -26,6 +27,7 @@ export function messageLines(m: NotificationMessage, timeZone: string): string[]
   if (m.rule) lines.push(`规则：${m.rule}`)
   if (m.count !== null) lines.push(`次数：${m.count}`)
   if (m.deadline) lines.push(`时限：${localTime(m.deadline, timeZone)}`)
+  if (m.step) lines.push(`升级：第 ${m.step.index} 级，通知${AUDIENCE_ZH[m.step.audience] ?? m.step.audience}${m.step.shiftLeader ? `（${m.step.shiftLeader}）` : ''}，仍未签收`)
   lines.push(`时间：${localTime(m.at, timeZone)}`)
   lines.push(`详情：${m.link}`)
   return lines
@@ -47,6 +49,10 @@ export function alertmanagerPayload(m: NotificationMessage, receiver: string, id
   const annotations: Record<string, string> = { summary: messageTitle(m), link: m.link, idempotency_key: idempotencyKey }
   if (m.count !== null) annotations['count'] = String(m.count)
   if (m.deadline) annotations['deadline'] = m.deadline
+  if (m.step) {
+    labels['escalation_step'] = String(m.step.index)
+    labels['audience'] = m.step.audience
+  }
   const fingerprint = createHash('sha256').update(JSON.stringify(Object.entries(labels).sort())).digest('hex').slice(0, 16)
   return {
     version: '4',

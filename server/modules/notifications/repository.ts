@@ -54,6 +54,7 @@ export interface RouteValues {
   match: RouteMatch
   channels: number[]
   enabled: boolean
+  audience: NotificationRouteRow['audience']
 }
 
 export const insertRoute = (db: Db, values: RouteValues, by: string, now: Date): Promise<NotificationRouteRow> =>

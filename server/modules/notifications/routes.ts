@@ -43,7 +43,7 @@ function channelJson(c: NotificationChannelRow): z.infer<typeof Channel> {
 }
 
 function routeJson(r: NotificationRouteRow): z.infer<typeof NotificationRoute> {
-  return { id: r.id, name: r.name, match: r.match, channels: r.channels, enabled: r.enabled, createdBy: r.createdBy, createdAt: r.createdAt.toISOString(), updatedAt: r.updatedAt.toISOString() }
+  return { id: r.id, name: r.name, match: r.match, channels: r.channels, enabled: r.enabled, audience: r.audience, createdBy: r.createdBy, createdAt: r.createdAt.toISOString(), updatedAt: r.updatedAt.toISOString() }
 }
 
 function outboxJson(o: NotificationOutboxRow & { channelName: string }): z.infer<typeof OutboxItem> {

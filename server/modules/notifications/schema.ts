@@ -1,5 +1,5 @@
 import { z } from 'zod'
-import { ALERT_LEVELS, CHANNEL_KINDS } from '../../../db/schema.ts'
+import { ALERT_LEVELS, CHANNEL_KINDS, ROUTE_AUDIENCES } from '../../../db/schema.ts'
 import { TownshipCode } from '../townships/schema.ts'
 import { isoDateTime } from '../../validation.ts'
 
@@ -83,6 +83,8 @@ export const RouteBody = z.strictObject({
     .default({}),
   channels: z.array(z.number().int().min(1)).min(1, 'at least one channel').max(20, 'at most 20 channels'),
   enabled: z.boolean().default(true),
+  /** duty: new alerts and the deadline's escalation; shift_leader / county_leader: those escalation policy steps. */
+  audience: z.enum(ROUTE_AUDIENCES, `one of ${ROUTE_AUDIENCES.join(', ')}`).default('duty'),
 })
 
 export const NotificationRoute = z.object({
@@ -96,6 +98,7 @@ export const NotificationRoute = z.object({
   }),
   channels: z.array(z.number()),
   enabled: z.boolean(),
+  audience: z.enum(ROUTE_AUDIENCES),
   createdBy: z.string(),
   createdAt: z.string(),
   updatedAt: z.string(),

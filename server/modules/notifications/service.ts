@@ -5,7 +5,7 @@
 import type { Db } from '../../../db/connect.ts'
 import type { NotificationMessage, NotificationRouteRow } from '../../../db/schema.ts'
 import type { AlertChange } from '../alerts/service.ts'
-import { channelsByIds, enabledRoutes, enqueueMessages, type OutboxInsert } from './repository.ts'
+import { channelsByIds, enabledRoutes, enqueueMessages, type OutboxInsert, shiftsBetween } from './repository.ts'
 
 export interface RoutingContext {
   now: Date
@@ -49,6 +49,7 @@ function kindOf(change: AlertChange): NotificationMessage['kind'] | null {
   if (change.push === null) return null
   if (change.action === 'raised' || change.action === 'unsuppressed') return 'raised'
   if (change.action === 'escalate') return 'escalated'
+  if (change.action === 'escalation_step' && change.step) return 'step'
   return null
 }
 
@@ -71,7 +72,7 @@ export function messageOf(change: AlertChange, kind: NotificationMessage['kind']
 export async function enqueueForChanges(trx: Db, changes: readonly AlertChange[], ctx: RoutingContext): Promise<number> {
   // A case escalates with all its alerts at once: one message per case, not one per alert.
   const escalatedCases = new Set<number>()
-  const wanted = changes.flatMap((c) => {
+  const wanted = changes.flatMap((c): Array<{ change: AlertChange; kind: NotificationMessage['kind'] }> => {
     const kind = kindOf(c)
     if (kind === 'escalated' && c.caseId !== null) {
       if (escalatedCases.has(c.caseId)) return []
@@ -83,17 +84,24 @@ export async function enqueueForChanges(trx: Db, changes: readonly AlertChange[]
   const routes = await enabledRoutes(trx)
   if (!routes.length) return 0
   const channels = new Map((await channelsByIds(trx, [...new Set(routes.flatMap((r) => r.channels))])).filter((c) => c.enabled).map((c) => [c.id, c]))
+  // A step to the 带班领导 names whoever the roster has on shift now (§6, "Escalation policy").
+  const shiftLeader = wanted.some((w) => w.change.step?.notify === 'shift_leader') ? ((await shiftsBetween(trx, ctx.now, new Date(ctx.now.getTime() + 1))).at(-1)?.shiftLeader ?? null) : null
   const rows: OutboxInsert[] = []
   for (const { change, kind } of wanted) {
     const target = new Set<number>()
     const alert = { township: change.alert.township.code, level: change.alert.level, ruleId: change.alert.ruleId }
+    // New alerts and the deadline's escalation go to the duty routes; a step to its audience's.
+    const audience = change.step?.notify ?? 'duty'
     for (const route of routes) {
-      if (!routeMatches(route, alert, ctx.now, ctx.timeZone)) continue
+      if (route.audience !== audience || !routeMatches(route, alert, ctx.now, ctx.timeZone)) continue
       for (const id of route.channels) if (channels.has(id)) target.add(id)
     }
-    const message = messageOf(change, kind, ctx)
+    const base = messageOf(change, kind, ctx)
+    const message = change.step ? { ...base, link: `${ctx.externalUrl}/duty?case=${change.caseId}`, step: { index: change.step.index, audience, shiftLeader: audience === 'shift_leader' ? shiftLeader : null } } : base
+    // A step's key names the case and step: the claim makes it once, the key keeps a retry from adding it.
+    const key = change.step ? `case-${change.caseId}-step-${change.step.index}` : `alert-${change.alertId}-seq-${change.seq}`
     for (const channelId of target) {
-      rows.push({ channelId, idempotencyKey: `alert-${change.alertId}-seq-${change.seq}-ch-${channelId}`, alertId: change.alertId, township: alert.township, message, nextAttemptAt: ctx.now })
+      rows.push({ channelId, idempotencyKey: `${key}-ch-${channelId}`, alertId: change.alertId, township: alert.township, message, nextAttemptAt: ctx.now })
     }
   }
   await enqueueMessages(trx, rows)

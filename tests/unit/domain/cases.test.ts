@@ -8,8 +8,10 @@ import {
   type CaseMember,
   caseActionTargets,
   caseSettingsOf,
+  dueSteps,
   type GroupableCase,
   summarizeCase,
+  validateCases,
   withEvent,
 } from '../../../server/domain/cases.ts'
 import { validateRuleSet } from '../../../server/domain/ruleset.ts'
@@ -40,13 +42,13 @@ const member = (over: Partial<CaseMember> = {}): CaseMember => ({
 
 describe('case settings', () => {
   it('defaults: window 30 min; acknowledge red 10 min, orange 30 min, yellow 2 h', () => {
-    expect(defaults).toEqual({ groupWindowMs: 30 * M, ackWithinMs: { red: 10 * M, orange: 30 * M, yellow: 2 * H } })
+    expect(defaults).toEqual({ groupWindowMs: 30 * M, ackWithinMs: { red: 10 * M, orange: 30 * M, yellow: 2 * H }, escalation: [] })
     expect(ackDeadlineFor('red', T0, defaults)).toBe(T0 + 10 * M)
   })
 
   it('takes the rule set document’s values, and null turns a level’s deadline off', () => {
     const s = caseSettingsOf({ cases: { groupWindow: '2h', ackWithin: { red: '5m', yellow: null } } })
-    expect(s).toEqual({ groupWindowMs: 2 * H, ackWithinMs: { red: 5 * M, orange: 30 * M, yellow: null } })
+    expect(s).toEqual({ groupWindowMs: 2 * H, ackWithinMs: { red: 5 * M, orange: 30 * M, yellow: null }, escalation: [] })
     expect(ackDeadlineFor('yellow', T0, s)).toBeNull()
   })
 
@@ -199,5 +201,28 @@ describe('backtest groups alerts into cases with the rule set’s window', () =>
     const own = r.alerts.filter((a) => a.township === TOWNSHIPS[0]!.code)
     expect(new Set(own.map((a) => a.caseId)).size).toBe(1)
     expect(r.cases.find((c) => c.id === own[0]!.caseId)!.alertKeys).toHaveLength(3)
+  })
+})
+
+describe('escalation policy steps', () => {
+  const settings = caseSettingsOf({ cases: { escalation: [{ after: '10m', notify: 'shift_leader' }, { after: '30m', notify: 'county_leader' }] } } as never)
+  const M = 60_000
+  const base = { status: 'new' as const, ackEscalated: true, ackDeadline: 0, fired: 0 }
+  it('are due in order after the deadline, and only once the deadline escalated an unsigned case', () => {
+    expect(settings.escalation).toEqual([{ afterMs: 10 * M, notify: 'shift_leader' }, { afterMs: 30 * M, notify: 'county_leader' }])
+    expect(dueSteps(base, 10 * M - 1, settings)).toEqual([])
+    expect(dueSteps(base, 10 * M, settings)).toEqual([1])
+    expect(dueSteps(base, 31 * M, settings)).toEqual([1, 2])
+    expect(dueSteps({ ...base, fired: 1 }, 31 * M, settings)).toEqual([2])
+    expect(dueSteps({ ...base, fired: 2 }, 99 * M, settings)).toEqual([])
+    expect(dueSteps({ ...base, ackEscalated: false }, 99 * M, settings)).toEqual([])
+    expect(dueSteps({ ...base, status: 'acknowledged' }, 99 * M, settings)).toEqual([])
+  })
+  it('must come later each, within bounds', () => {
+    expect(validateCases({ escalation: [{ after: '10m', notify: 'duty' }, { after: '10m', notify: 'shift_leader' }, { after: '1s', notify: 'duty' }, { after: '31d', notify: 'duty' }] })).toEqual([
+      { path: 'cases.escalation[1].after', message: 'each step must come later than the one before it' },
+      { path: 'cases.escalation[2].after', message: 'a step must come at least 10s after the acknowledgement deadline' },
+      { path: 'cases.escalation[3].after', message: 'a step must come at most 30d after the acknowledgement deadline' },
+    ])
   })
 })
