@@ -107,6 +107,24 @@ export const ROUTE_ACCESS: Record<string, Access> = {
   'DELETE /api/v1/silences/:id': only('admin'),
 }
 
+/**
+ * What a paired wall display (a kiosk session: a `leader` account with a kiosk id) may call: the
+ * reads the wall's screen makes, and signing out (docs/architecture.md §8, §11). A kiosk credential
+ * lives on a display computer in a hall, and the wall shows no personal data or free text, so it
+ * reads nothing the wall does not show — not an alert's or case's file, an event's details, a score
+ * history, the calendar or the duty roster, where officers write names — and writes nothing.
+ */
+export const WALL_ROUTES: ReadonlySet<string> = new Set([
+  'GET /api/v1/session',
+  'DELETE /api/v1/session',
+  'GET /api/v1/townships',
+  'GET /api/v1/townships/:code',
+  'GET /api/v1/geo/county',
+  'GET /api/v1/rulesets/live',
+  'GET /api/v1/alerts',
+  'GET /api/v1/events',
+])
+
 export function routeKey(method: string, url: string): string {
   return `${method === 'HEAD' ? 'GET' : method} ${url}`
 }

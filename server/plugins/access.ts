@@ -1,7 +1,7 @@
 import cookie from '@fastify/cookie'
 import type { FastifyInstance, FastifyRequest } from 'fastify'
 import fp from 'fastify-plugin'
-import { type Access, needsPolicy, ROUTE_ACCESS, routeKey } from '../access/policy.ts'
+import { type Access, needsPolicy, ROUTE_ACCESS, routeKey, WALL_ROUTES } from '../access/policy.ts'
 import type { Principal } from '../access/principal.ts'
 import { sameSecret } from '../access/secrets.ts'
 import { HttpError } from '../http-errors.ts'
@@ -129,8 +129,8 @@ export default fp(async function access(app: FastifyInstance) {
     if (!principal.roles.some((r) => access.roles.includes(r))) {
       throw forbidden(`requires one of the roles: ${access.roles.join(', ')}`)
     }
-    if (principal.kioskId !== null && !SAFE_METHODS.has(request.method) && routeKey(request.method, request.routeOptions.url ?? '') !== 'DELETE /api/v1/session') {
-      throw forbidden('a paired wall display is read-only')
+    if (principal.kioskId !== null && !WALL_ROUTES.has(routeKey(request.method, request.routeOptions.url ?? ''))) {
+      throw forbidden('a paired wall display reads only what the wall shows')
     }
     // Cookies ride along on cross-site requests; the header proves the page itself sent it.
     if (!SAFE_METHODS.has(request.method)) {

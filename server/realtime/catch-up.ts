@@ -2,6 +2,7 @@
 // read, then receives the snapshot, then the replay of alert changes after its `auth.offset`,
 // then the buffer minus what the snapshot or replay already covered. No gap (the buffer starts
 // before the reads), no duplicate (alert changes with a seq the replay covered are dropped).
+import { alertWithoutFreeText } from '../access/free-text.ts'
 import type { FastifyBaseLogger } from 'fastify'
 import type { Db } from '../../db/connect.ts'
 import { changesSince, maxSeq, openAlerts } from '../modules/alerts/repository.ts'
@@ -50,7 +51,7 @@ async function sendSnapshot(socket: LiveSocket, { db, fanOut }: CatchUpOptions):
   const visible = townships.filter((t) => visibleTo(scope, t.code))
   fanOut.emitTo(socket, 'risk:snapshot', {
     townships: visible.map((t) => ({ township: t.code, name: t.name, score: Math.round(t.score * 10) / 10, level: t.level, silent: t.silent, updatedAt: t.updatedAt?.toISOString() ?? null })),
-    alerts: alerts satisfies Alert[],
+    alerts: socket.data.freeText ? (alerts satisfies Alert[]) : alerts.map(alertWithoutFreeText),
     seq: snapshotSeq,
   })
   return snapshotSeq
@@ -63,7 +64,8 @@ async function replay(socket: LiveSocket, offset: number, { db, fanOut }: CatchU
     if (!socket.connected) return null
     const rows = await changesSince(db, after, socket.data.scope, REPLAY_PAGE)
     for (const row of rows) {
-      fanOut.emitTo(socket, row.push!, { alert: row.alert as Alert, seq: row.seq })
+      const alert = row.alert as Alert
+      fanOut.emitTo(socket, row.push!, { alert: socket.data.freeText ? alert : alertWithoutFreeText(alert), seq: row.seq })
       if (row.casePush && row.caseJson) fanOut.emitTo(socket, row.casePush, { case: row.caseJson as CaseJson, seq: row.seq })
     }
     if (rows.length) after = rows.at(-1)!.seq

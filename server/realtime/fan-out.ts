@@ -1,6 +1,7 @@
 // Delivery of hub messages to this process's own sockets. The rooms are the visibility (the
 // county room, or a township's). A socket still catching up buffers what arrives (its
 // `pending`); once live, it skips alert changes its replay already covered.
+import { alertWithoutFreeText } from '../access/free-text.ts'
 import type { Counter } from 'prom-client'
 import type { RiskChange, ServerToClientEvents } from '#contract/realtime.ts'
 import { type AlertDelivery, COUNTY_ROOM, type EmitTo, type HubMessage, type LiveNamespace, type LiveSocket, townshipRoom, visibleTo } from './messages.ts'
@@ -25,7 +26,7 @@ export function fanOut(live: LiveNamespace, messages: Counter<'event'>): FanOut 
     if (!change.push || !visibleTo(socket.data.scope, change.township)) return
     if (socket.data.pending) socket.data.pending.push({ t: 'alert', change })
     else if (change.seq > socket.data.replayedUpTo) {
-      emitTo(socket, change.push, { alert: change.alert, seq: change.seq })
+      emitTo(socket, change.push, { alert: socket.data.freeText ? change.alert : alertWithoutFreeText(change.alert), seq: change.seq })
       // The case after this change follows its alert, with the same seq (docs/architecture.md §6, "Cases").
       if (change.case) emitTo(socket, change.case.push, { case: change.case.case, seq: change.seq })
     }
@@ -39,14 +40,17 @@ export function fanOut(live: LiveNamespace, messages: Counter<'event'>): FanOut 
 
   /**
    * Alert changes go socket by socket to decide (they are rare): sockets still replaying buffer
-   * the change, those whose replay covered it skip it; all others get one broadcast, encoded
-   * once rather than once per socket.
+   * the change, those whose replay covered it skip it; all others get one of two broadcasts, each
+   * encoded once rather than once per socket: the alert as it is to those who read officers' free
+   * text, without it to the others (the wall).
    */
   function alertChange(change: AlertDelivery) {
     if (!change.push) return
     const rooms = [COUNTY_ROOM, townshipRoom(change.township)]
     const seen = new Set<string>()
-    const except: string[] = []
+    const skip: string[] = []
+    const withText: string[] = []
+    const withoutText: string[] = []
     for (const room of rooms) {
       for (const id of live.adapter.rooms.get(room) ?? []) {
         if (seen.has(id)) continue
@@ -54,18 +58,22 @@ export function fanOut(live: LiveNamespace, messages: Counter<'event'>): FanOut 
         const socket = live.sockets.get(id)
         if (!socket) continue
         if (socket.data.pending) socket.data.pending.push({ t: 'alert', change })
-        if (socket.data.pending || change.seq <= socket.data.replayedUpTo) except.push(id)
+        if (socket.data.pending || change.seq <= socket.data.replayedUpTo) skip.push(id)
+        else (socket.data.freeText ? withText : withoutText).push(id)
       }
     }
-    const recipients = seen.size - except.length
-    if (recipients > 0) {
-      live.local.to(rooms).except(except).emit(change.push, { alert: change.alert, seq: change.seq })
-      messages.inc({ event: change.push }, recipients)
+    const broadcast = (recipients: string[], others: string[], alert: AlertDelivery['alert']) => {
+      if (!recipients.length) return
+      const except = [...skip, ...others]
+      live.local.to(rooms).except(except).emit(change.push!, { alert, seq: change.seq })
+      messages.inc({ event: change.push! }, recipients.length)
       if (change.case) {
         live.local.to(rooms).except(except).emit(change.case.push, { case: change.case.case, seq: change.seq })
-        messages.inc({ event: change.case.push }, recipients)
+        messages.inc({ event: change.case.push }, recipients.length)
       }
     }
+    broadcast(withText, withoutText, change.alert)
+    broadcast(withoutText, withText, alertWithoutFreeText(change.alert))
   }
 
   /** The county room gets every change, each township room its own. */

@@ -1,5 +1,6 @@
 // Who may open the live feed: the Origin check (before Socket.IO accepts the HTTP request) and
 // the session check (the namespace's middleware), each refusing with `err.data = {code, message}`.
+import { readsFreeText } from '../access/free-text.ts'
 import type { IncomingHttpHeaders } from 'node:http'
 import type { FastifyBaseLogger } from 'fastify'
 import { type Principal, townshipScope } from '../access/principal.ts'
@@ -113,7 +114,7 @@ export function authenticate(options: AuthenticateOptions) {
     if (scope === null && !principal.roles.some((r) => r !== 'township')) {
       return next(new HandshakeError('forbidden', 'a township officer without a township sees nothing'))
     }
-    socket.data = { principal, token, scope, offset, pending: [], replayedUpTo: 0 }
+    socket.data = { principal, token, scope, offset, pending: [], replayedUpTo: 0, freeText: readsFreeText(principal) }
     next()
   }
 }

@@ -43,6 +43,8 @@ export interface SocketState {
   pending: HubMessage[] | null
   /** Alert changes up to this seq were covered by the snapshot or the replay. */
   replayedUpTo: number
+  /** Whether its alerts carry officers' free text (resolution, follow-up): not for the wall (docs/architecture.md §8). */
+  freeText: boolean
 }
 
 export type LiveNamespace = Namespace<ClientToServerEvents, ServerToClientEvents, Record<string, never>, SocketState>

@@ -75,7 +75,8 @@ export async function startServer(env: Record<string, string> = {}): Promise<Run
     child = spawn(process.execPath, [join(ROOT, 'server/main.ts')], { env: fullEnv, stdio: ['ignore', 'pipe', 'pipe'] })
     child.stdout!.on('data', (d) => (log += d))
     child.stderr!.on('data', (d) => (log += d))
-    const deadline = Date.now() + 60_000
+    // The first start loads the demo's 60 days of history; a loaded machine needs longer.
+    const deadline = Date.now() + 120_000
     while (Date.now() < deadline) {
       if (child.exitCode !== null) throw new Error(`server exited with ${child.exitCode}:\n${log}`)
       try {

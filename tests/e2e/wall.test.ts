@@ -175,8 +175,18 @@ describe('the wall display, live', () => {
     expect(await page.locator('img[src="x"]').count()).toBe(0)
     expect(await page.getByText(XSS_TITLE).count()).toBe(0)
 
-    // The township page is where event titles are shown: there it must be the literal text.
-    const townPage = await context.newPage()
+    // The leader's township page shows the event without its title: free text stays with those who
+    // handle it (docs/architecture.md §8).
+    const leaderTown = await context.newPage()
+    await leaderTown.goto(`${server.url}/township/${event.township}`)
+    await leaderTown.locator(`[data-test="event"][data-id="${event.id}"]`).first().waitFor({ timeout: 15_000 })
+    expect(await leaderTown.getByText(XSS_TITLE).count()).toBe(0)
+    await leaderTown.close()
+
+    // The duty officer's township page is where event titles are shown: there it must be the literal text.
+    const dutyContext = await browser.newContext({ viewport: { width: 1440, height: 900 }, locale: 'zh-CN' })
+    await signInContext(dutyContext, server, 'duty', 'demo-duty-2026')
+    const townPage = await dutyContext.newPage()
     const townDialogs: string[] = []
     townPage.on('dialog', (d) => {
       townDialogs.push(d.message())
@@ -191,7 +201,7 @@ describe('the wall display, live', () => {
       expect(await townPage.locator('img[src="x"]').count()).toBe(0)
       expect(townDialogs).toEqual([])
     } finally {
-      await townPage.close()
+      await dutyContext.close()
     }
     expect(dialogs).toEqual([])
   })

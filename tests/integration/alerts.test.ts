@@ -207,7 +207,11 @@ describe('REST: the life of an alert', () => {
     expect(res.json().alert).toMatchObject({ state: 'closed', followUp: '回访当事人，表示认可', satisfaction: 'basically_satisfied', version: 6 })
     expect(Date.parse(res.json().alert.closedAt)).toBeGreaterThanOrEqual(resolved.resolvedAt!.getTime())
 
-    const detail = await app.inject({ url: `/api/v1/alerts/${alertId}`, headers: { cookie: leader.cookie } })
+    const detail = await app.inject({ url: `/api/v1/alerts/${alertId}`, headers: { cookie: duty.cookie } })
+    // A leader reads the same timeline without the officers' notes and comments (docs/architecture.md §8).
+    const asLeader = (await app.inject({ url: `/api/v1/alerts/${alertId}`, headers: { cookie: leader.cookie } })).json()
+    expect(asLeader.comments).toEqual([])
+    expect(asLeader.timeline.slice(1).map((t: { action: string; note: string | null }) => [t.action, t.note])).toEqual(['ack', 'dispatch', 'comment', 'escalate', 'resolve', 'close'].map((a) => [a, null]))
     expect(detail.statusCode).toBe(200)
     const body = detail.json()
     expect(body.timeline.map((t: { action: string }) => t.action)).toEqual(['raised', 'ack', 'dispatch', 'comment', 'escalate', 'resolve', 'close'])

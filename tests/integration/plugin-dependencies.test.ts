@@ -3,10 +3,9 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs'
 import { resolve } from 'node:path'
 import Fastify from 'fastify'
-import { sql } from 'kysely'
 import { describe, expect, it } from 'vitest'
 import enginePlugin from '../../server/plugins/engine.ts'
-import { build } from '../helpers/app.ts'
+import { build, untilRealtimeListens } from '../helpers/app.ts'
 
 
 interface PluginMeta {
@@ -40,18 +39,8 @@ for (const p of plugins) {
 
 const { app, database } = await build()
 
-// The Socket.IO PostgreSQL adapter sets up its LISTEN connection after boot; closed before that
-// finishes, it never releases that connection and the app's close waits for it until the plugin
-// timeout. The other files run long enough for it; this one is over in milliseconds, so it waits
-// for the adapter's LISTEN to be in place first.
-if (database.url) {
-  for (let i = 0; ; i++) {
-    const { rows } = await sql<{ n: number }>`select count(*)::int as n from pg_stat_activity where datname = current_database() and state = 'idle' and query like 'LISTEN "socket.io#%'`.execute(app.db)
-    if (rows[0]!.n > 0) break
-    if (i > 200) throw new Error('the realtime adapter never listened')
-    await new Promise((r) => setTimeout(r, 50))
-  }
-}
+// Over in milliseconds: the realtime adapter must be listening before the app closes.
+await untilRealtimeListens({ app, database })
 
 describe('plugin dependencies', () => {
   it('every plugin has a name, and the app registers every one of them', () => {

@@ -1,3 +1,4 @@
+import { alertWithoutFreeText, entryWithoutFreeText, readsFreeText } from '../../access/free-text.ts'
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod'
 import { z } from 'zod'
 import { actorOf, townshipScope, type UserPrincipal } from '../../access/principal.ts'
@@ -48,7 +49,7 @@ const routes: FastifyPluginAsyncZod = async (app) => {
         cursor: q.cursor ? decodeCursor(q.cursor) : undefined,
         limit: q.limit,
       })
-      return { items, nextCursor: next ? encodeCursor(next) : null }
+      return { items: readsFreeText(request.principal) ? items : items.map(alertWithoutFreeText), nextCursor: next ? encodeCursor(next) : null }
     },
   )
 
@@ -70,8 +71,10 @@ const routes: FastifyPluginAsyncZod = async (app) => {
         note: c.note,
         payload: c.payload,
       }))
+      const alert = toAlertJson(row, name)
+      if (!readsFreeText(request.principal)) return { alert: alertWithoutFreeText(alert), timeline: timeline.map(entryWithoutFreeText), comments: [] }
       return {
-        alert: toAlertJson(row, name),
+        alert,
         timeline,
         comments: timeline.filter((t) => t.action === 'comment').map((t) => ({ seq: t.seq, at: t.at, actor: t.actor, text: t.note ?? '' })),
       }

@@ -1,3 +1,4 @@
+import { alertWithoutFreeText, entryWithoutFreeText, readsFreeText } from '../../access/free-text.ts'
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod'
 import { z } from 'zod'
 import { actorOf, townshipScope, type UserPrincipal } from '../../access/principal.ts'
@@ -56,9 +57,10 @@ const routes: FastifyPluginAsyncZod = async (app) => {
         limit: q.limit,
       })
       const members = await membersOf(app.db, rows.map((r) => r.id))
+      const text = readsFreeText(request.principal)
       return {
         items: rows.map((r) => {
-          const alerts = (members.get(r.id) ?? []).map((a) => toAlertJson(a, r.townshipName))
+          const alerts = (members.get(r.id) ?? []).map((a) => toAlertJson(a, r.townshipName)).map((a) => (text ? a : alertWithoutFreeText(a)))
           return { ...toCaseJson(r, r.townshipName, alerts.map((a) => a.id)), alerts }
         }),
         nextCursor: next ? encodeCursor(next) : null,
@@ -75,10 +77,12 @@ const routes: FastifyPluginAsyncZod = async (app) => {
       if (!row || (scope && row.township !== scope)) throw notFound(`case ${request.params.id}`)
       const [name, members, changes] = await Promise.all([townshipNames(app.db)(row.township), membersOf(app.db, [row.id]), caseTimeline(app.db, row.id)])
       const alerts = (members.get(row.id) ?? []).map((a) => toAlertJson(a, name))
+      const timeline = changes.map((c) => ({ seq: Number(c.seq), alertId: c.alertId, at: c.at.toISOString(), actor: c.actor, action: c.action, fromState: c.fromState, toState: c.toState, note: c.note, payload: c.payload }))
+      const text = readsFreeText(request.principal)
       return {
         case: toCaseJson(row, name, alerts.map((a) => a.id)),
-        alerts,
-        timeline: changes.map((c) => ({ seq: Number(c.seq), alertId: c.alertId, at: c.at.toISOString(), actor: c.actor, action: c.action, fromState: c.fromState, toState: c.toState, note: c.note, payload: c.payload })),
+        alerts: text ? alerts : alerts.map(alertWithoutFreeText),
+        timeline: text ? timeline : timeline.map(entryWithoutFreeText),
       }
     },
   )

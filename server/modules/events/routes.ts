@@ -1,3 +1,4 @@
+import { eventWithoutFreeText, readsFreeText } from '../../access/free-text.ts'
 import { decodeBody } from '../../plugins/json-body.ts'
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod'
 import { z } from 'zod'
@@ -150,7 +151,7 @@ const routes: FastifyPluginAsyncZod = async (app) => {
       })
       const page = rows.slice(0, limit)
       return {
-        items: page.map(eventView),
+        items: readsFreeText(request.principal) ? page.map(eventView) : page.map((e) => eventWithoutFreeText(eventView(e))),
         nextCursor: rows.length > limit ? encodeCursor(page[page.length - 1]!) : null,
       }
     },
@@ -178,13 +179,16 @@ const routes: FastifyPluginAsyncZod = async (app) => {
         return plain ? list : list.map(maskParty)
       }
       const { event, history } = found
+      const text = readsFreeText(request.principal)
+      const view = eventView(event)
       return {
-        ...eventView(event),
+        ...(text ? view : eventWithoutFreeText(view)),
         parties: parties(event.partiesEnc),
         partiesMasked: !plain,
         history: history.map((h: EventHistoryRow) => {
           const { partiesEnc, ...content } = h.content as Record<string, unknown>
-          return { version: h.version, changedAt: iso(h.changedAt), changedBy: h.changedBy, content: { ...content, parties: parties(partiesEnc) } }
+          const shown = text ? content : Object.fromEntries(Object.entries(content).filter(([k]) => k !== 'title' && k !== 'summary'))
+          return { version: h.version, changedAt: iso(h.changedAt), changedBy: h.changedBy, content: { ...shown, parties: parties(partiesEnc) } }
         }),
       }
     },

@@ -78,6 +78,7 @@ export default {
       severity: '{n} 级',
       parties: '当事人',
       noTitle: '（无标题）',
+      titleWithheld: '（事件标题与摘要仅处置人员可见）',
     },
     timeline: {
       title: '处置记录',
@@ -244,6 +245,7 @@ export default {
       severity: 'severity {n}',
       parties: 'Parties',
       noTitle: '(untitled)',
+      titleWithheld: '(title and summary are shown to case handlers only)',
     },
     timeline: {
       title: 'Timeline',
