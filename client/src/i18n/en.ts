@@ -17,6 +17,7 @@ const en: typeof zh = {
   },
   level: labels.level,
   townships: { title: 'Townships', code: 'Code', name: 'Name', score: 'Score', level: 'Level', count: '{n} townships' },
+  roster: { dutyOfficer: 'Duty officer', shiftLeader: 'Shift leader', none: 'no shift', title: 'On duty' },
   session: { signOut: 'Sign out' },
   wall: {
     demo: {

@@ -15,6 +15,7 @@ export default {
   },
   level: labels.level,
   townships: { title: '乡镇列表', code: '代码', name: '名称', score: '风险分', level: '等级', count: '共 {n} 个乡镇（街道）' },
+  roster: { dutyOfficer: '值班员', shiftLeader: '带班领导', none: '未排班', title: '今日值班' },
   session: { signOut: '退出' },
   wall: {
     title: '全县社会稳定风险态势',
