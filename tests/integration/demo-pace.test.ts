@@ -93,7 +93,11 @@ describe('the demo at one believable rate', () => {
     expect(historic.length).toBeGreaterThan(5)
     const old = historic.filter((c) => Date.parse(c.openedAt) < historyEnd - DEMO_WAITING_WINDOW)
     expect(old.filter((c) => c.status === 'new'), 'no old case left unsigned').toEqual([])
-    expect(old.filter((c) => c.status === 'closed').length / old.length, 'most old cases closed').toBeGreaterThan(0.5)
+    // A week is longer than the desk's longest handling (dispatch, resolution within days, the
+    // follow-up visit after): every case of before then is closed.
+    const weekOld = old.filter((c) => Date.parse(c.openedAt) < historyEnd - 7 * 86_400_000)
+    expect(weekOld.length).toBeGreaterThan(0)
+    expect(weekOld.filter((c) => c.status !== 'closed'), 'every case older than a week closed').toEqual([])
     // Whatever was left waiting is of the last hours.
     for (const c of historic.filter((x) => x.status === 'new')) expect(Date.parse(c.openedAt)).toBeGreaterThanOrEqual(historyEnd - DEMO_WAITING_WINDOW)
     for (const c of old) {

@@ -56,7 +56,8 @@ describe('start-up failures are one clear line, not a stack trace', () => {
     expect(lines[0]).toMatch(/^shaowang: cannot reach the database at postgres:\/\/nobody@127\.0\.0\.1:1\/none \(DATABASE_URL\): .*ECONNREFUSED/)
   })
 
-  it('a database that ran a migration this code does not have', async () => {
+  // Migrating a fresh embedded database and starting the real entry point: slow on a loaded machine.
+  it('a database that ran a migration this code does not have', { timeout: 90_000 }, async () => {
     const dataDir = tempDir()
     const handle = await connectDatabase({ kind: 'pglite', dataDir: join(dataDir, 'pglite') })
     await migrateToLatest(handle.db, { ...migrations, '9999_from_the_future': { up: async () => {} } })
