@@ -39,6 +39,19 @@ export interface GeoLayerTable {
   geojson: Json<unknown>
   updatedAt: Timestamp
   updatedBy: string | null
+  /** The geo_version this layer is (null: loaded before versions existed, e.g. the demo seed). */
+  versionId: number | null
+}
+
+export interface GeoVersionTable {
+  id: Generated<number>
+  layer: string
+  geojson: Json<unknown>
+  /** The upload's report (matches, simplification, outliers), as the PUT answered it. */
+  report: Json<unknown>
+  fileName: string | null
+  createdAt: CreatedAt
+  createdBy: string
 }
 
 export const ROLES = ['admin', 'analyst', 'duty', 'leader', 'township'] as const
@@ -406,6 +419,7 @@ export interface Database {
   region: RegionTable
   townshipRisk: TownshipRiskTable
   geoLayer: GeoLayerTable
+  geoVersion: GeoVersionTable
   event: EventTable
   eventHistory: EventHistoryTable
   zeroReport: ZeroReportTable

@@ -43,6 +43,9 @@ export const ROUTE_ACCESS: Record<string, Access> = {
   'GET /api/v1/townships/:code': ANY_USER,
   'GET /api/v1/townships/:code/history': ANY_USER,
   'GET /api/v1/geo/county': ANY_USER,
+  'PUT /api/v1/geo/county': only('admin'),
+  'GET /api/v1/geo/county/versions': only('admin'),
+  'POST /api/v1/geo/county/versions/:id/restore': only('admin'),
 
   'GET /api/v1/rulesets': only('analyst', 'admin'),
   'GET /api/v1/rulesets/live': ANY_USER,

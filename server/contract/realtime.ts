@@ -92,6 +92,11 @@ export interface ServerError {
   message: string
 }
 
+/** `geo:updated`: the county's boundaries changed (an upload or a restore); fetch `GET /api/v1/geo/county` again. */
+export interface GeoUpdated {
+  version: number
+}
+
 export interface ServerToClientEvents {
   'risk:snapshot': (message: RiskSnapshot) => void
   'risk:changed': (message: RiskChanged) => void
@@ -101,6 +106,7 @@ export interface ServerToClientEvents {
   'case:updated': (message: CaseMessage) => void
   'event:new': (message: EventMessage) => void
   'system:status': (message: SystemStatus) => void
+  'geo:updated': (message: GeoUpdated) => void
   'server:shutdown': (message: ServerShutdown) => void
   'server:error': (message: ServerError) => void
 }

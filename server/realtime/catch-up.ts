@@ -83,7 +83,7 @@ function release(socket: LiveSocket, { fanOut }: CatchUpOptions): void {
     else if (msg.t === 'risk') {
       const changes = riskFor(state.scope, msg.changes)
       if (changes.length) fanOut.emitTo(socket, 'risk:changed', { changes, seq: msg.seq })
-    } else if (visibleTo(state.scope, msg.event.township)) fanOut.emitTo(socket, 'event:new', { event: msg.event, seq: msg.seq })
+    } else if (msg.t === 'event' && visibleTo(state.scope, msg.event.township)) fanOut.emitTo(socket, 'event:new', { event: msg.event, seq: msg.seq })
   }
 }
 

@@ -94,6 +94,12 @@ export function fanOut(live: LiveNamespace, messages: Counter<'event'>): FanOut 
 
   function deliverLocal(msg: HubMessage) {
     if (msg.t === 'alert') return alertChange(msg.change)
+    // Boundaries are the same for everyone and only say "fetch again": no room, no gating.
+    if (msg.t === 'geo') {
+      live.local.emit('geo:updated', { version: msg.version })
+      messages.inc({ event: 'geo:updated' })
+      return
+    }
     const gated = gatedIds()
     for (const socket of live.sockets.values()) if (socket.data.pending) socket.data.pending.push(msg)
     if (msg.t === 'risk') riskChanges(msg.changes, msg.seq, gated)

@@ -34,6 +34,8 @@ export interface RealtimeHub {
   alertChanged(change: AlertChange): void
   /** An accepted event, for the ticker: masked and sampled to at most `eventsPerSecond`. */
   eventAccepted(event: RealtimeEventInput): void
+  /** The county's boundaries changed (docs/architecture.md §3): every wall fetches them again. */
+  geoUpdated(version: number): void
   /** Sends buffered risk changes now (tests, shutdown). */
   flush(): void
   /** Re-checks every connected socket's session now; disconnects those that ended. Returns how many. */
@@ -130,6 +132,10 @@ export class LiveHub implements RealtimeHub {
       return
     }
     this.publish({ t: 'event', event: maskEvent(event), seq: this.lastSeq })
+  }
+
+  geoUpdated = (version: number): void => {
+    this.publish({ t: 'geo', version })
   }
 
   flush = (): void => {

@@ -29,6 +29,7 @@ export type HubMessage =
   | { t: 'alert'; change: AlertDelivery }
   | { t: 'risk'; changes: RiskChange[]; seq: number }
   | { t: 'event'; event: MaskedEvent; seq: number }
+  | { t: 'geo'; version: number }
 
 export interface SocketState {
   principal: Principal

@@ -117,6 +117,20 @@ describe('wall screen', () => {
     expect(w.get('[data-test="kpi-events-petition"]').text()).toContain('1')
   })
 
+  it('fetches the boundaries again on geo:updated (an upload or restore), without a reload', async () => {
+    const calls = stubFetch()
+    await mountWall()
+    const geoFetches = () => calls.filter((c) => c.startsWith('/api/v1/geo/county')).length
+    expect(geoFetches()).toBe(1)
+    socket().serverEmit('connect')
+    socket().serverEmit('geo:updated', { version: 4 })
+    await flushPromises()
+    expect(geoFetches()).toBe(2)
+    socket().serverEmit('geo:updated', { version: 2 })
+    await flushPromises()
+    expect(geoFetches()).toBe(3)
+  })
+
   it('shows the connection state: connecting, online, then offline with the data age', async () => {
     stubFetch()
     const w = await mountWall()

@@ -103,6 +103,13 @@ export const RULES: readonly Rule[] = [
     'POST /api/v1/channels/:id/test',
     'POST /api/v1/notifications/outbox/:id/retry',
   ),
+  rule(
+    "The county's boundaries are the administrator's: uploading a new map, its earlier versions, and putting one back (everyone reads the current map above).",
+    ['admin'],
+    'PUT /api/v1/geo/county',
+    'GET /api/v1/geo/county/versions',
+    'POST /api/v1/geo/county/versions/:id/restore',
+  ),
 ]
 
 const BY_ROUTE = new Map<string, Rule[]>()

@@ -3,6 +3,7 @@
 // retry after refusal and restart jitter (lib/socket.ts), REST catch-up on reconnect and a slow
 // REST poll while offline. Screens share it: the first `startLive` opens it, the last stop closes
 // it, and each screen brings the REST catch-up of what it shows.
+import { ref } from 'vue'
 import { useAlertsStore } from '../stores/alerts.ts'
 import { useEventsStore } from '../stores/events.ts'
 import { useRiskStore } from '../stores/risk.ts'
@@ -28,6 +29,12 @@ export interface StartLiveOptions {
   /** Live events are counted at most once per this period (the first at once), ms. */
   eventBatchMs?: number
 }
+
+/**
+ * How many `geo:updated` messages arrived since the page loaded: the wall watches it and fetches
+ * the map again, so an upload or a restore shows without a reload (docs/architecture.md §3).
+ */
+export const geoUpdates = ref(0)
 
 /** Events held between two batches at most (a bound, far above what `event:new` sampling sends). */
 const MAX_PENDING_EVENTS = 1000
@@ -173,6 +180,9 @@ function openLive(options: StartLiveOptions): SharedLive {
       },
       systemStatus(message) {
         risk.setDatabaseStatus(message)
+      },
+      geoUpdated() {
+        geoUpdates.value++
       },
       unauthorized() {
         // The socket refuses us: confirm with the REST session before leaving the screen.

@@ -3,7 +3,7 @@
 // the same origin. `auth` is a function, so every (re)connect sends the last `seq` seen as
 // `offset` at that moment and the server replays the alert changes missed in between.
 import { io, type ManagerOptions, type Socket, type SocketOptions } from 'socket.io-client'
-import { type AlertMessage, type CaseMessage, type ClientToServerEvents, type EventMessage, LIVE_NAMESPACE, type LiveAuth, type RiskChanged, type RiskSnapshot, type ServerToClientEvents, type SystemStatus } from '#contract/realtime.ts'
+import { type AlertMessage, type CaseMessage, type ClientToServerEvents, type EventMessage, type GeoUpdated, LIVE_NAMESPACE, type LiveAuth, type RiskChanged, type RiskSnapshot, type ServerToClientEvents, type SystemStatus } from '#contract/realtime.ts'
 
 export type LiveState = 'connecting' | 'online' | 'offline'
 
@@ -22,6 +22,8 @@ export interface LiveHandlers {
   unauthorized?(): void
   /** The server can or cannot reach its database (while connected: live data is interrupted). */
   systemStatus?(message: SystemStatus): void
+  /** The county's boundaries changed: fetch them again. */
+  geoUpdated?(message: GeoUpdated): void
 }
 
 /** The `/live` socket, typed by the contract's event map. */
@@ -88,6 +90,7 @@ export function connectLive(handlers: LiveHandlers, options: LiveOptions): LiveC
   socket.on('case:new', (m) => handlers.caseNew?.(m))
   socket.on('case:updated', (m) => handlers.caseUpdated?.(m))
   socket.on('system:status', (m) => handlers.systemStatus?.(m))
+  socket.on('geo:updated', (m) => handlers.geoUpdated?.(m))
   socket.on('server:shutdown', () => {
     restarting = true
   })

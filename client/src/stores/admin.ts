@@ -57,7 +57,7 @@ export const useAdminStore = defineStore('admin', () => {
   const townships = ref<Array<{ code: string; name: string }>>([])
   const ruleIds = ref<string[]>([])
   const secret = ref<OnceSecret | null>(null)
-  const { geo, uploadGeo } = useGeoUpload()
+  const { geo, uploadGeo, loadGeoVersions, restoreGeoVersion } = useGeoUpload()
   const { audit, searchAudit, nextAuditPage, previousAuditPage } = useAuditLog()
 
   async function loadReference(): Promise<void> {
@@ -127,7 +127,7 @@ export const useAdminStore = defineStore('admin', () => {
   return {
     users, feeds, kiosks, silences, townships, ruleIds, secret, geo, audit,
     loadReference, loadUsers, loadFeeds, loadKiosks, loadSilences, createUser, updateUser, createFeed, revokeFeed, createKiosk, revokeKiosk,
-    dismissSecret, uploadGeo, createSilence, revokeSilence, searchAudit, nextAuditPage, previousAuditPage,
+    dismissSecret, uploadGeo, loadGeoVersions, restoreGeoVersion, createSilence, revokeSilence, searchAudit, nextAuditPage, previousAuditPage,
   }
 })
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { auditQuery, checkGeoFile, silenceBody, validateAuditFilters, validateName, validateNewUser, validateSilence, validateUserEdit } from '../../../client/src/screens/admin/logic.ts'
+import { auditQuery, silenceBody, validateAuditFilters, validateName, validateNewUser, validateSilence, validateUserEdit } from '../../../client/src/screens/admin/logic.ts'
 
 const user = { username: 'zhang.wei', displayName: '张伟', password: 'long-enough-1', roles: ['duty' as const], township: '' }
 
@@ -40,23 +40,5 @@ describe('admin form validation', () => {
     expect(auditQuery({ actor: '', action: '', from: '', to: '' }, null)).toBe('/api/v1/audit')
     expect(auditQuery({ actor: ' admin ', action: 'user.create', from: '2026-03-01T00:00', to: '', }, 'c2')).toBe('/api/v1/audit?actor=admin&action=user.create&from=2026-03-01T00%3A00%3A00%2B08%3A00&cursor=c2')
     expect(validateAuditFilters({ actor: '', action: '', from: '2026-03-02T00:00', to: '2026-03-01T00:00' })).toEqual({ to: 'rangeOrder' })
-  })
-})
-
-describe('geography check before upload', () => {
-  const square = [[[100, 30], [100.1, 30], [100.1, 30.1], [100, 30.1], [100, 30]]]
-  const feature = (code: string) => ({ type: 'Feature', properties: { code, name: `镇${code}` }, geometry: { type: 'Polygon', coordinates: square } })
-
-  it('accepts a collection with exactly the configured townships', () => {
-    const r = checkGeoFile(JSON.stringify({ type: 'FeatureCollection', features: [feature('990100001')] }), ['990100001'])
-    expect(r.ok).toBe(true)
-  })
-
-  it('lists errors with their paths', () => {
-    const bad = checkGeoFile(JSON.stringify({ type: 'FeatureCollection', features: [feature('990100009')] }), ['990100001'])
-    expect(bad.ok).toBe(false)
-    if (!bad.ok) expect(bad.errors.map((e) => e.path).join(' ')).toContain('$.features[0]')
-    const notJson = checkGeoFile('{"type":', ['990100001'])
-    expect(notJson.ok ? [] : notJson.errors.map((e) => e.path)).toEqual(['$'])
   })
 })

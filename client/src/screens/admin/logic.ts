@@ -1,8 +1,7 @@
 // Pure helpers of the admin screens: form validation (before anything is sent), the audit
-// query, and the GeoJSON check before an upload. Error values are message keys under
+// query (the boundary file's reading is in geo-logic.ts). Error values are message keys under
 // `admin.errors.*`, so the component translates them.
 import { ROLES, type Role } from '#contract/access.ts'
-import { type GeoValidationError, validateCountyGeoJson } from '#contract/geo.ts'
 import { isoInZone, parseIsoDateTime } from '#contract/zoned-time.ts'
 import { timeZone } from '../../lib/time-zone.ts'
 
@@ -127,16 +126,4 @@ export function auditQuery(filters: AuditFilters, cursor: string | null): string
 
 export function validateAuditFilters(filters: AuditFilters): FormErrors {
   return filters.from && filters.to && filters.to <= filters.from ? { to: 'rangeOrder' } : {}
-}
-
-/** Parse and check an uploaded county GeoJSON against the configured townships. */
-export function checkGeoFile(text: string, townshipCodes: readonly string[]): { ok: true; geojson: unknown } | { ok: false; errors: GeoValidationError[] } {
-  let geojson: unknown
-  try {
-    geojson = JSON.parse(text)
-  } catch (err) {
-    return { ok: false, errors: [{ path: '$', message: `not valid JSON: ${(err as Error).message}` }] }
-  }
-  const r = validateCountyGeoJson(geojson, townshipCodes)
-  return r.ok ? { ok: true, geojson } : { ok: false, errors: r.errors }
 }

@@ -1,3 +1,5 @@
+import geoMessages from './geo-messages.ts'
+
 export default {
   zh: {
     title: '系统管理',
@@ -21,10 +23,7 @@ export default {
       title: '请立即复制', warning: '此凭据只显示这一次，关闭后无法再查看。请妥善保存，不要通过聊天工具明文发送。',
       token: '令牌', pairingUrl: '配对链接', copy: '复制', copied: '已复制', dismiss: '我已保存，关闭',
     },
-    geo: {
-      file: 'GeoJSON 文件', hint: '上传全县乡镇边界（FeatureCollection，properties.code 与 properties.name），须与系统中的乡镇一一对应。',
-      valid: '文件校验通过：{n} 个乡镇。', upload: '上传', uploading: '上传中…', done: '边界已更新。', errors: '文件有 {n} 处问题：', path: '位置', message: '问题',
-    },
+    geo: geoMessages.zh,
     silences: {
       township: '乡镇', ruleId: '规则', level: '等级', reason: '原因', expiresAt: '到期时间', createdBy: '创建人', any: '（任意）', create: '新建屏蔽', matchers: '匹配条件',
     },
@@ -91,10 +90,7 @@ export default {
       title: 'Copy it now', warning: 'This credential is shown only once and cannot be retrieved after you close this. Keep it safe; do not paste it into chat.',
       token: 'Token', pairingUrl: 'Pairing URL', copy: 'Copy', copied: 'Copied', dismiss: 'I saved it, close',
     },
-    geo: {
-      file: 'GeoJSON file', hint: 'Upload the county’s township boundaries (a FeatureCollection with properties.code and properties.name), one feature per configured township.',
-      valid: 'The file is valid: {n} townships.', upload: 'Upload', uploading: 'Uploading…', done: 'Boundaries updated.', errors: 'The file has {n} problem(s):', path: 'Where', message: 'Problem',
-    },
+    geo: geoMessages.en,
     silences: {
       township: 'Township', ruleId: 'Rule', level: 'Level', reason: 'Reason', expiresAt: 'Expires', createdBy: 'By', any: '(any)', create: 'Create silence', matchers: 'Matches',
     },
