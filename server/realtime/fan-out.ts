@@ -73,7 +73,8 @@ export function fanOut(live: LiveNamespace, messages: Counter<'event'>): FanOut 
       }
     }
     broadcast(withText, withoutText, change.alert)
-    broadcast(withoutText, withText, alertWithoutFreeText(change.alert))
+    // The wall's copy is only made when a wall is listening.
+    if (withoutText.length) broadcast(withoutText, withText, alertWithoutFreeText(change.alert))
   }
 
   /** The county room gets every change, each township room its own. */
