@@ -394,6 +394,20 @@ export interface NotificationOutboxTable {
   sentAt: Date | null
 }
 
+/** One delivery attempt of an outbox message and how it ended (the case timeline's 通知 entries). */
+export interface NotificationDeliveryTable {
+  id: Generated<number>
+  outboxId: number
+  alertId: number | null
+  attempt: number
+  outcome: DeliveryOutcome
+  error: string | null
+  at: Timestamp
+}
+
+export const DELIVERY_OUTCOMES = ['sent', 'retry', 'dead'] as const
+export type DeliveryOutcome = (typeof DELIVERY_OUTCOMES)[number]
+
 export interface DutyShiftTable {
   id: Generated<number>
   startsAt: Timestamp
@@ -426,6 +440,7 @@ export interface Database {
   notificationChannel: NotificationChannelTable
   notificationRoute: NotificationRouteTable
   notificationOutbox: NotificationOutboxTable
+  notificationDelivery: NotificationDeliveryTable
   dutyShift: DutyShiftTable
 }
 

@@ -142,6 +142,24 @@ describe('delivery', () => {
     await vi.waitFor(async () => expect((await app.db.selectFrom('notificationOutbox').select(['state', 'attempts']).where('id', '=', down.id).executeTakeFirstOrThrow())).toEqual({ state: 'dead', attempts: 3 }), wait)
     expect(http.on('/fail')).toHaveLength(6)
 
+    // Every attempt is on the case's timeline: the channel, the attempt and how it ended.
+    const { caseId } = await app.db.selectFrom('alert').select('caseId').where('id', '=', alertId).executeTakeFirstOrThrow()
+    type Delivery = { alertId: number; channel: { name: string; kind: string }; message: string; attempt: number; outcome: string; error: string | null }
+    const detail = await app.inject({ method: 'GET', url: `/api/v1/cases/${caseId}`, headers: duty.headers })
+    expect(detail.statusCode, detail.body).toBe(200)
+    const deliveries = (detail.json() as { deliveries: Delivery[] }).deliveries
+    const of = (name: string) => deliveries.filter((d) => d.channel.name === name).map((d) => [d.attempt, d.outcome])
+    expect(of('down')).toEqual([[1, 'retry'], [2, 'retry'], [3, 'dead'], [1, 'retry'], [2, 'retry'], [3, 'dead']])
+    expect(of('hangs')).toEqual([[1, 'retry'], [2, 'dead']])
+    for (const name of ['am', '企业微信', '钉钉', '飞书', 'mail', 'sms']) expect(of(name)).toEqual([[1, 'sent']])
+    expect(deliveries.every((d) => d.alertId === alertId && d.message === 'raised')).toBe(true)
+    expect(deliveries.find((d) => d.channel.name === 'down')).toMatchObject({ channel: { kind: 'webhook' }, error: expect.stringContaining('HTTP 500') })
+    // A leader's copy keeps the entries but not the receivers' words.
+    const leader = await signIn(app, ['leader'])
+    const theirs = ((await app.inject({ method: 'GET', url: `/api/v1/cases/${caseId}`, headers: leader.headers })).json() as { deliveries: Delivery[] }).deliveries
+    expect(theirs).toHaveLength(deliveries.length)
+    expect(theirs.every((d) => d.error === null)).toBe(true)
+
     const audit = await app.db.selectFrom('audit').select('action').where('actor', '=', admin.username).execute()
     expect(audit.map((a) => a.action)).toEqual(expect.arrayContaining(['channel.create', 'notification_route.create', 'notification.retry']))
   })

@@ -11,7 +11,7 @@ import { useAlertLists } from './alerts/rest.ts'
 import { useAlertViews } from './alerts/views.ts'
 
 export type { ActionOutcome, AlertDetailJson } from './alerts/actions.ts'
-export type { CaseOutcome, CaseTimelineEntry } from './alerts/cases.ts'
+export type { CaseDelivery, CaseOutcome, CaseTimelineEntry } from './alerts/cases.ts'
 export { MAX_CASES, trimCases } from './alerts/cases.ts'
 export { MAX_ALERTS, trimAlerts } from './alerts/held.ts'
 export { TICKER_SIZE } from './alerts/views.ts'

@@ -7,8 +7,16 @@ import { badRequest, ErrorResponse, HttpError, notFound } from '../../http-error
 import { toAlertJson, townshipNames } from '../alerts/repository.ts'
 import { Alert } from '../alerts/schema.ts'
 import { caseTimeline, findCase, listCases, membersOf, toCaseJson } from './repository.ts'
-import { Case, CaseActionBodies, CaseActionResponse, CaseDetail, CaseId, CaseList, CaseQuery } from './schema.ts'
+import { Case, CaseActionBodies, CaseDelivery, CaseActionResponse, CaseDetail, CaseId, CaseList, CaseQuery } from './schema.ts'
 import { performCaseAction } from './service.ts'
+import { caseDeliveries } from '../notifications/repository.ts'
+
+type DeliveryRow = Awaited<ReturnType<typeof caseDeliveries>>[number]
+
+function toDeliveryJson(d: DeliveryRow, freeText: boolean): z.infer<typeof CaseDelivery> {
+  const step = d.message.step ? { index: d.message.step.index, audience: d.message.step.audience } : null
+  return { id: d.id, alertId: d.alertId!, at: d.at.toISOString(), channel: { name: d.channelName, kind: d.channelKind }, message: d.message.kind, step, attempt: d.attempt, outcome: d.outcome, error: freeText ? d.error : null }
+}
 
 // Cases (DESIGN §6; docs/architecture.md §6, "Cases"): the duty queue reads cases with their
 // member alerts; an action on a case is that action on its members (server/modules/cases/service.ts).
@@ -75,7 +83,7 @@ const routes: FastifyPluginAsyncZod = async (app) => {
       const scope = townshipScope(request.principal)
       const row = await findCase(app.db, request.params.id)
       if (!row || (scope && row.township !== scope)) throw notFound(`case ${request.params.id}`)
-      const [name, members, changes] = await Promise.all([townshipNames(app.db)(row.township), membersOf(app.db, [row.id]), caseTimeline(app.db, row.id)])
+      const [name, members, changes, sent] = await Promise.all([townshipNames(app.db)(row.township), membersOf(app.db, [row.id]), caseTimeline(app.db, row.id), caseDeliveries(app.db, row.id)])
       const alerts = (members.get(row.id) ?? []).map((a) => toAlertJson(a, name))
       const timeline = changes.map((c) => ({ seq: Number(c.seq), alertId: c.alertId, at: c.at.toISOString(), actor: c.actor, action: c.action, fromState: c.fromState, toState: c.toState, note: c.note, payload: c.payload }))
       const text = readsFreeText(request.principal)
@@ -83,6 +91,7 @@ const routes: FastifyPluginAsyncZod = async (app) => {
         case: toCaseJson(row, name, alerts.map((a) => a.id)),
         alerts: text ? alerts : alerts.map(alertWithoutFreeText),
         timeline: text ? timeline : timeline.map(entryWithoutFreeText),
+        deliveries: sent.map((d) => toDeliveryJson(d, text)),
       }
     },
   )

@@ -1,5 +1,5 @@
 import { z } from 'zod'
-import { ALERT_LEVELS, ALERT_STATES } from '../../../db/schema.ts'
+import { ALERT_LEVELS, ALERT_STATES, CHANNEL_KINDS, DELIVERY_OUTCOMES, ROUTE_AUDIENCES } from '../../../db/schema.ts'
 import { ActionBodies, Alert, TimelineEntry } from '../alerts/schema.ts'
 import { DbId } from '../../validation.ts'
 import { TownshipCode } from '../townships/schema.ts'
@@ -50,10 +50,31 @@ export type CaseJson = z.infer<typeof Case>
 
 export const CaseTimelineEntry = TimelineEntry.extend({ alertId: z.number() })
 
+/**
+ * One delivery attempt of a notification about a member alert (docs/architecture.md §6,
+ * "Delivery"): which channel, which message, and how it ended. `error` is the receiver's or the
+ * network's reason, kept from roles that do not read free text (it may echo what a receiver says).
+ */
+export const CaseDelivery = z.object({
+  id: z.number(),
+  alertId: z.number(),
+  at: z.string(),
+  channel: z.object({ name: z.string(), kind: z.enum(CHANNEL_KINDS) }),
+  /** What the message was about: a new alert, its deadline's escalation, or an escalation-policy step. */
+  message: z.enum(['raised', 'escalated', 'step', 'test']),
+  /** The escalation-policy step (1-based) and whom it reaches, for `step` messages. */
+  step: z.object({ index: z.number(), audience: z.enum(ROUTE_AUDIENCES) }).nullable(),
+  attempt: z.number(),
+  outcome: z.enum(DELIVERY_OUTCOMES),
+  error: z.string().nullable(),
+})
+
 export const CaseDetail = z.object({
   case: Case,
   alerts: z.array(Alert),
   timeline: z.array(CaseTimelineEntry),
+  /** The notifications sent about its alerts, oldest first; shown on the timeline. */
+  deliveries: z.array(CaseDelivery),
 })
 
 const list = <T extends string>(values: readonly [T, ...T[]], what: string) =>

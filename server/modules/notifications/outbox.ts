@@ -159,9 +159,9 @@ export class OutboxWorker {
       const error = err instanceof Error ? `${err.name === 'TimeoutError' ? 'timeout: ' : ''}${err.message}` : String(err)
       const dead = row.attempts >= channel.maxAttempts
       const retryAt = new Date(this.deps.now().getTime() + backoffMs(row.attempts, this.o.backoffMs, this.o.maxBackoffMs, this.deps.random ?? Math.random))
-      if (await markFailed(this.deps.db, row.id, row.attempts, error, retryAt, dead)) this.deps.onOutcome?.(row, channel, dead ? 'dead' : 'retry', error)
+      if (await markFailed(this.deps.db, row, { error, retryAt, dead, now: this.deps.now() })) this.deps.onOutcome?.(row, channel, dead ? 'dead' : 'retry', error)
       return
     }
-    if (await markSent(this.deps.db, row.id, row.attempts, this.deps.now())) this.deps.onOutcome?.(row, channel, 'sent')
+    if (await markSent(this.deps.db, row, this.deps.now())) this.deps.onOutcome?.(row, channel, 'sent')
   }
 }

@@ -2,7 +2,7 @@
 
 import { sql } from 'kysely'
 import type { Db } from '../../../db/connect.ts'
-import type { DutyShiftRow, NotificationChannelRow, NotificationMessage, NotificationOutboxRow, NotificationRouteRow, RouteMatch } from '../../../db/schema.ts'
+import type { DeliveryOutcome, DutyShiftRow, NotificationChannelRow, NotificationMessage, NotificationOutboxRow, NotificationRouteRow, RouteMatch } from '../../../db/schema.ts'
 
 // --- channels ---
 
@@ -143,21 +143,49 @@ export async function claimDue(db: Db, channelId: number, now: Date, leaseMs: nu
 }
 
 /** Marks a claimed message sent; false if it was not ours any more (another claim took it after our lease). */
-export async function markSent(db: Db, id: number, attempts: number, now: Date): Promise<boolean> {
-  const r = await db.updateTable('notificationOutbox').set({ state: 'sent', sentAt: now, lastError: null }).where('id', '=', id).where('attempts', '=', attempts).where('state', '=', 'pending').executeTakeFirst()
-  return Number(r.numUpdatedRows) === 1
+/** Marks a claimed message sent, if this attempt still holds it, and records the delivery. */
+export async function markSent(db: Db, row: Pick<NotificationOutboxRow, 'id' | 'attempts' | 'alertId'>, now: Date): Promise<boolean> {
+  return db.transaction().execute(async (trx) => {
+    const r = await trx.updateTable('notificationOutbox').set({ state: 'sent', sentAt: now, lastError: null }).where('id', '=', row.id).where('attempts', '=', row.attempts).where('state', '=', 'pending').executeTakeFirst()
+    if (Number(r.numUpdatedRows) !== 1) return false
+    await recordDelivery(trx, row, 'sent', null, now)
+    return true
+  })
 }
 
-/** Records a failed attempt: due again at `retryAt`, or dead when `dead`. */
-export async function markFailed(db: Db, id: number, attempts: number, error: string, retryAt: Date, dead: boolean): Promise<boolean> {
-  const r = await db
-    .updateTable('notificationOutbox')
-    .set({ state: dead ? 'dead' : 'pending', lastError: error.slice(0, 1000), nextAttemptAt: retryAt })
-    .where('id', '=', id)
-    .where('attempts', '=', attempts)
-    .where('state', '=', 'pending')
-    .executeTakeFirst()
-  return Number(r.numUpdatedRows) === 1
+/** Records a failed attempt: due again at `retryAt`, or dead when `dead`; and the delivery. */
+export async function markFailed(db: Db, row: Pick<NotificationOutboxRow, 'id' | 'attempts' | 'alertId'>, failure: { error: string; retryAt: Date; dead: boolean; now: Date }): Promise<boolean> {
+  const error = failure.error.slice(0, 1000)
+  return db.transaction().execute(async (trx) => {
+    const r = await trx
+      .updateTable('notificationOutbox')
+      .set({ state: failure.dead ? 'dead' : 'pending', lastError: error, nextAttemptAt: failure.retryAt })
+      .where('id', '=', row.id)
+      .where('attempts', '=', row.attempts)
+      .where('state', '=', 'pending')
+      .executeTakeFirst()
+    if (Number(r.numUpdatedRows) !== 1) return false
+    await recordDelivery(trx, row, failure.dead ? 'dead' : 'retry', error, failure.now)
+    return true
+  })
+}
+
+function recordDelivery(db: Db, row: Pick<NotificationOutboxRow, 'id' | 'attempts' | 'alertId'>, outcome: DeliveryOutcome, error: string | null, at: Date) {
+  return db.insertInto('notificationDelivery').values({ outboxId: row.id, alertId: row.alertId, attempt: row.attempts, outcome, error, at }).execute()
+}
+
+/** The deliveries of a case's member alerts, oldest first (the case timeline's 通知 entries). */
+export function caseDeliveries(db: Db, caseId: number, limit = 500) {
+  return db
+    .selectFrom('notificationDelivery as d')
+    .innerJoin('alert as a', 'a.id', 'd.alertId')
+    .innerJoin('notificationOutbox as o', 'o.id', 'd.outboxId')
+    .innerJoin('notificationChannel as c', 'c.id', 'o.channelId')
+    .select(['d.id', 'd.alertId', 'd.attempt', 'd.outcome', 'd.error', 'd.at', 'c.name as channelName', 'c.kind as channelKind', 'o.message'])
+    .where('a.caseId', '=', caseId)
+    .orderBy('d.id')
+    .limit(limit)
+    .execute()
 }
 
 export interface OutboxQuery {

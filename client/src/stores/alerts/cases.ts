@@ -13,6 +13,8 @@ import { isAlert } from './held.ts'
 export const MAX_CASES = 500
 
 export type CaseTimelineEntry = CaseDetail['timeline'][number]
+/** One delivery attempt of a notification about a member alert. */
+export type CaseDelivery = CaseDetail['deliveries'][number]
 
 export type CaseOutcome =
   | { kind: 'ok'; case: Case }
