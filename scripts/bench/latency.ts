@@ -2,20 +2,24 @@
 // events/s of realistic background flow in through the batch endpoint (scored by the default
 // rules, which raise and repeat alerts of their own). Each probe is a single-event POST that only
 // its own probe rule matches, in a (township, rule) pair not used before, so it raises exactly
-// one new alert; the clock runs from just before the request to the client's receipt.
+// one new alert; the clock runs from just before the request to the client's receipt. The same
+// probes also time the notification their alert sends to a local webhook (the outbox's path).
 import type { Socket } from 'socket.io-client'
 import { signIn } from '../lib/api-client.ts'
 import { backgroundFlow, connectLive, createFeeds, demoCounty, probeEvent, publishProbeRules, sleep, startBenchServer } from './harness.ts'
+import { type NotificationProbe, notificationProbe } from './notification-probe.ts'
 import { type BenchContext, type BenchRow, fmt, percentile } from './table.ts'
 
 const BACKGROUND_PER_SECOND = 1000
 const PROBE_EVERY_MS = 97 // not a multiple of the background's 50 ms beat
 
-export function probeReceipts(socket: Socket): Map<string, number> {
+/** Probe event id → when its `alert:new` arrived; `alertIds` (if given) collects probe event id → alert id. */
+export function probeReceipts(socket: Socket, alertIds?: Map<string, number>): Map<string, number> {
   const received = new Map<string, number>()
-  socket.on('alert:new', (msg: { alert: { lastEvent: { externalId: string | null } | null } }) => {
+  socket.on('alert:new', (msg: { alert: { id: number; lastEvent: { externalId: string | null } | null } }) => {
     const id = msg.alert.lastEvent?.externalId
     if (id && !received.has(id)) received.set(id, performance.now())
+    if (id && alertIds && !alertIds.has(id)) alertIds.set(id, msg.alert.id)
   })
   return received
 }
@@ -27,15 +31,18 @@ export async function run(ctx: BenchContext): Promise<BenchRow[]> {
   const townships = county.townships
   const rules = Math.ceil(probes / townships.length)
   const bench = await startBenchServer(ctx, 'latency', 16)
+  let notified: NotificationProbe | null = null
   try {
     const admin = await signIn(bench.client, 'admin', 'demo-admin-2026')
     const analyst = await signIn(bench.client, 'analyst', 'demo-analyst-2026')
     const duty = await signIn(bench.client, 'duty', 'demo-duty-2026')
     await publishProbeRules(bench.client, analyst, rules)
+    notified = await notificationProbe(admin, Array.from({ length: rules }, (_, k) => `bench-probe-${k}`))
     // 20 requests/s of 50 events: four feeds keep each under its 600 requests a minute.
     const feeds = (await createFeeds(admin, 4, 'bench-background')).map((t) => ({ authorization: `Bearer ${t}` }))
     const [socket] = await connectLive(bench.server.url, duty.token, 1)
-    const received = probeReceipts(socket!)
+    const alertIds = new Map<string, number>()
+    const received = probeReceipts(socket!, alertIds)
 
     let made = 0
     const pool = county.events(BACKGROUND_PER_SECOND * ((probes * PROBE_EVERY_MS + warmupMs) / 1000 + 10), `bench-bg-${Date.now().toString(36)}`)
@@ -59,6 +66,8 @@ export async function run(ctx: BenchContext): Promise<BenchRow[]> {
     // `received` also holds the background's own alerts: wait for the probes themselves.
     const pending = () => [...sentAt.keys()].some((id) => !received.has(id))
     while (pending() && performance.now() < deadline) await sleep(50)
+    const unnotified = () => [...sentAt.keys()].some((id) => !notified!.receivedAt.has(alertIds.get(id) ?? -1))
+    while (unnotified() && performance.now() < deadline + 10_000) await sleep(50)
     const background = await flow.stop()
     socket!.disconnect()
 
@@ -67,6 +76,12 @@ export async function run(ctx: BenchContext): Promise<BenchRow[]> {
       return t1 === undefined ? [] : [t1 - t0]
     })
     const missing = probes - samples.length
+    const notifySamples = [...sentAt].flatMap(([id, t0]) => {
+      const t1 = notified!.receivedAt.get(alertIds.get(id) ?? -1)
+      return t1 === undefined ? [] : [t1 - t0]
+    })
+    const notifyMissing = probes - notifySamples.length
+    const notifyP99 = percentile(notifySamples, 99)
     const p50 = percentile(samples, 50)
     const p99 = percentile(samples, 99)
     const label = ctx.databaseUrl ? '' : ' (PGlite, not the §10 reference)'
@@ -82,8 +97,17 @@ export async function run(ctx: BenchContext): Promise<BenchRow[]> {
         target: '< 50 ms',
         verdict: !ctx.databaseUrl ? 'info' : p99 < 50 && missing === 0 ? 'met' : 'NOT MET',
       },
+      {
+        section: 'latency',
+        measure: `POST → webhook notification p99 (${notifySamples.length} probes)${label}`,
+        value: fmt.ms(notifyP99),
+        reference: `p50 ${fmt.ms(percentile(notifySamples, 50))}; alert:new p99 ${fmt.ms(p99)}${notifyMissing ? `; ${notifyMissing} not notified` : ''}`,
+        target: '< 250 ms',
+        verdict: !ctx.databaseUrl ? 'info' : notifyP99 < 250 && notifyMissing === 0 ? 'met' : 'NOT MET',
+      },
     ]
   } finally {
+    await notified?.stop()
     await bench.stop()
   }
 }
