@@ -9,9 +9,10 @@
 import { createAdapter } from '@socket.io/postgres-adapter'
 import type { FastifyInstance } from 'fastify'
 import fp from 'fastify-plugin'
-import pg from 'pg'
+import type pg from 'pg'
 import { Server } from 'socket.io'
 import { type ClientToServerEvents, LIVE_NAMESPACE, type ServerToClientEvents } from '#contract/realtime.ts'
+import { AdapterPool } from '../realtime/adapter-pool.ts'
 import { HandshakeError, originAllowed } from '../realtime/handshake.ts'
 import { type HubTuning, LiveHub, type RealtimeHub } from '../realtime/hub.ts'
 import type { LiveNamespace, SocketState } from '../realtime/messages.ts'
@@ -35,14 +36,18 @@ declare module 'fastify' {
 
 export const MAX_CLIENT_FRAME_BYTES = 64 * 1024
 
+/** How long close waits for the adapter's connections to end (they are ended, not drained). */
+const ADAPTER_CLOSE_MS = 1_000
+
 /**
  * The adapter holds one connection for LISTEN for as long as it lives: give it a small pool of
  * its own (same server and credentials as the app's), so the app's pool can always be ended
- * independently, and end it when the app closes.
+ * independently, and end it when the app closes — without waiting for a LISTEN still on its way
+ * (server/realtime/adapter-pool.ts).
  */
-function adapterPool(app: FastifyInstance, appPool: pg.Pool | undefined): pg.Pool | undefined {
+function adapterPool(app: FastifyInstance, appPool: pg.Pool | undefined): AdapterPool | undefined {
   if (app.databaseKind !== 'postgres' || !appPool) return undefined
-  const pool = new pg.Pool({ ...appPool.options, max: 3, min: 0 })
+  const pool = new AdapterPool({ ...appPool.options, max: 3, min: 0 })
   pool.on('error', (err) => app.log.warn({ err }, 'socket.io adapter pool: idle client error'))
   // The LISTEN client stays checked out, where the pool does not catch its errors: a server
   // restart must not crash the process (the adapter sees the client end and reconnects).
@@ -102,7 +107,7 @@ export default fp<RealtimeOptions>(
       // Not io.close(): it would also close app.server, which Fastify closes itself.
       await Promise.allSettled([io.of('/').adapter.close(), live.adapter.close()])
       io.engine.close()
-      await pool?.end().catch((err: unknown) => app.log.warn({ err }, 'socket.io adapter pool: end failed'))
+      if (pool && !(await pool.close(ADAPTER_CLOSE_MS))) app.log.warn('socket.io adapter pool: connections still ending at close')
     })
   },
   { name: 'realtime', dependencies: ['access', 'metrics', 'bus'] },

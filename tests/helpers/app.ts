@@ -1,4 +1,3 @@
-import { sql } from 'kysely'
 import type { FastifyInstance } from 'fastify'
 import { afterAll } from 'vitest'
 import type { DatabaseHandle } from '../../db/connect.ts'
@@ -51,19 +50,4 @@ export async function build(options: BuildOptions = {}): Promise<TestApp> {
     })())
   if (closedBy === 'file') afterAll(close)
   return { app, database, close }
-}
-
-/**
- * PostgreSQL: waits until the Socket.IO adapter's LISTEN is in place. Closed before that, the
- * adapter never releases its connection and the app's close waits for the plugin timeout; a test
- * that builds and closes an app within milliseconds waits for this first. PGlite: returns at once.
- */
-export async function untilRealtimeListens({ app, database }: Pick<TestApp, 'app' | 'database'>): Promise<void> {
-  if (!database.url) return
-  for (let i = 0; ; i++) {
-    const { rows } = await sql<{ n: number }>`select count(*)::int as n from pg_stat_activity where datname = current_database() and state = 'idle' and query like 'LISTEN "socket.io#%'`.execute(app.db)
-    if (rows[0]!.n > 0) return
-    if (i > 200) throw new Error('the realtime adapter never listened')
-    await new Promise((r) => setTimeout(r, 50))
-  }
 }

@@ -5,7 +5,7 @@ import { resolve } from 'node:path'
 import Fastify from 'fastify'
 import { describe, expect, it } from 'vitest'
 import enginePlugin from '../../server/plugins/engine.ts'
-import { build, untilRealtimeListens } from '../helpers/app.ts'
+import { build } from '../helpers/app.ts'
 
 
 interface PluginMeta {
@@ -37,10 +37,7 @@ for (const p of plugins) {
   for (const m of p.source.matchAll(/app\.decorate\(\s*'(\w+)'/g)) providers.set(m[1]!, p.meta.name!)
 }
 
-const { app, database } = await build()
-
-// Over in milliseconds: the realtime adapter must be listening before the app closes.
-await untilRealtimeListens({ app, database })
+const { app } = await build()
 
 describe('plugin dependencies', () => {
   it('every plugin has a name, and the app registers every one of them', () => {

@@ -5,7 +5,7 @@
 import { connect, type Socket } from 'node:net'
 import { describe, expect, it } from 'vitest'
 import { SERVER_TIMEOUTS, type ServerTimeouts } from '../../server/app.ts'
-import { build, untilRealtimeListens } from '../helpers/app.ts'
+import { build } from '../helpers/app.ts'
 
 const SHORT: ServerTimeouts = { requestMs: 1_500, headersMs: 1_000, idleMs: 2_000, keepAliveMs: 500, checkIntervalMs: 200 }
 // Far above every SHORT timeout, far below the test's own: a client still connected then was not cut off.
@@ -96,7 +96,6 @@ describe('server timeouts cut off slow and stalled clients', () => {
 
   it('an app built without overrides runs with the production SERVER_TIMEOUTS', async () => {
     const production = await build({ demoCounty: false, closedBy: 'caller' })
-    await untilRealtimeListens(production)
     try {
       expect({
         requestMs: production.app.server.requestTimeout,
