@@ -110,6 +110,14 @@ export const RULES: readonly Rule[] = [
     'GET /api/v1/geo/county/versions',
     'POST /api/v1/geo/county/versions/:id/restore',
   ),
+  rule(
+    "The county's region tree — its townships, villages and grids, created, renamed, moved, tagged or retired — is the administrator's (everyone reads the townships above).",
+    ['admin'],
+    'GET /api/v1/regions',
+    'POST /api/v1/regions',
+    'PATCH /api/v1/regions/:code',
+    'POST /api/v1/regions/:code/{retire,reinstate}',
+  ),
 ]
 
 const BY_ROUTE = new Map<string, Rule[]>()
