@@ -185,7 +185,8 @@ const routes: FastifyPluginAsyncZod = async (app) => {
         parties: parties(event.partiesEnc),
         partiesMasked: !plain,
         history: history.map((h: EventHistoryRow) => {
-          const { partiesEnc, ...content } = h.content as Record<string, unknown>
+          // The keyed party hashes match repeat parties inside the engine; no reader needs them.
+          const { partiesEnc, partyHashes: _hashes, ...content } = h.content as Record<string, unknown>
           const shown = text ? content : Object.fromEntries(Object.entries(content).filter(([k]) => k !== 'title' && k !== 'summary'))
           return { version: h.version, changedAt: iso(h.changedAt), changedBy: h.changedBy, content: { ...shown, parties: parties(partiesEnc) } }
         }),

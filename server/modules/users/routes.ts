@@ -137,7 +137,8 @@ const routes: FastifyPluginAsyncZod = async (app) => {
       const now = app.now()
       const { actor, actorKind } = actorOf(request.principal)
       const passwordHash = patch.password === undefined ? undefined : await hashPassword(patch.password)
-      return app.db.transaction().execute(async (trx) => {
+      let sessionsEnded = 0
+      const result = await app.db.transaction().execute(async (trx) => {
         const before = await findPersonById(trx, id)
         if (!before) throw notFound(`user ${id}`)
         const roles = patch.roles ?? before.roles
@@ -174,7 +175,7 @@ const routes: FastifyPluginAsyncZod = async (app) => {
         const after = await updateUser(trx, id, changes, now)
         // Whatever narrows or re-keys access takes effect now, not at the next sign-in.
         const endsSessions = changes.roles !== undefined || 'township' in changes || changes.disabled === true || changes.passwordHash !== undefined
-        const sessionsEnded = endsSessions ? await revokeUserSessions(trx, id, now) : 0
+        sessionsEnded = endsSessions ? await revokeUserSessions(trx, id, now) : 0
         await recordAudit(trx, {
           actor,
           actorKind,
@@ -187,6 +188,9 @@ const routes: FastifyPluginAsyncZod = async (app) => {
         })
         return view(after)
       })
+      // After the commit: the user's open sockets close now too (README, "Users").
+      if (sessionsEnded) app.bus.emit('sessions:ended', { by: 'user-change' })
+      return result
     },
   )
 }
