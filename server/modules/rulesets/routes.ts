@@ -160,7 +160,19 @@ const routes: FastifyPluginAsyncZod = async (app) => {
         summary: "How many stored events each rule's condition matched recently",
         params: z.object({ id: RulesetId }),
         querystring: z.object({ days: z.coerce.number().int().min(1).max(90).default(7) }),
-        response: { 200: z.object({ days: z.number(), rules: z.array(z.object({ ruleId: z.string(), matches: z.number() })) }) },
+        response: {
+          200: z.object({
+            days: z.number(),
+            rules: z.array(
+              z.object({
+                ruleId: z.string(),
+                matches: z.number(),
+                /** Evaluations skipped because they ran out of the evaluation budget (counted as no match). */
+                budgetExceeded: z.number(),
+              }),
+            ),
+          }),
+        },
       },
     },
     async (request) => ruleMatches(app.db, request.params.id, request.query.days, app.now()),
