@@ -118,7 +118,12 @@ const routes: FastifyPluginAsyncZod = async (app) => {
         if (version.live) throw new HttpError(409, 'conflict', `rule set ${id} is already live`)
         // A stored version passed validation when saved; re-check in case the rule language changed since.
         const check = validateRuleSet(version.document)
-        if (!check.ok) throw new HttpError(409, 'conflict', `rule set ${id} no longer validates: ${check.errors[0]?.path} ${check.errors[0]?.message}`)
+        // (The evaluation budget, for one: a version saved before it may now be refused, in zh-CN.)
+        if (!check.ok) {
+          throw new HttpError(409, 'conflict', `rule set ${id} no longer validates: ${check.errors[0]?.path} ${check.errors[0]?.message}`, {
+            fields: check.errors.map((e) => ({ field: e.path || '(body)', message: e.message })),
+          })
+        }
         const previous = await findLiveVersion(trx)
         await markLive(trx, id, principal.username, request.body.comment, app.now())
         await recordAudit(trx, {
