@@ -333,6 +333,9 @@ export interface NotificationChannelTable {
   enabled: ColumnType<boolean, boolean | undefined, boolean>
   ratePerMinute: ColumnType<number, number | undefined, number>
   maxAttempts: ColumnType<number, number | undefined, number>
+  /** The shared rate bucket's tokens at `rateTokensAt` (null: full); see migration 0013. */
+  rateTokens: ColumnType<number | null, never, number>
+  rateTokensAt: ColumnType<Date | null, never, Date>
   createdBy: string
   createdAt: CreatedAt
   updatedAt: ColumnType<Date, Date | string | undefined, Date | string>

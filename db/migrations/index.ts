@@ -10,6 +10,7 @@ import * as m0009 from './0009_cases.ts'
 import * as m0010 from './0010_escalation_steps.ts'
 import * as m0011 from './0011_geo_versions.ts'
 import * as m0012 from './0012_notification_deliveries.ts'
+import * as m0013 from './0013_channel_rate_bucket.ts'
 
 // Listed explicitly (not read from the file system) so the same migrations run under Node,
 // Vitest and any bundler. Names sort in the order they must run; add new files at the end.
@@ -25,4 +26,5 @@ export const migrations: Record<string, Migration> = {
   '0010_escalation_steps': m0010,
   '0011_geo_versions': m0011,
   '0012_notification_deliveries': m0012,
+  '0013_channel_rate_bucket': m0013,
 }

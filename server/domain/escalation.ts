@@ -20,6 +20,13 @@ interface Sighting {
   township: string
 }
 
+export interface EscalationChain {
+  /** The chain's events in the completing event's township, ascending. */
+  here: number[]
+  /** How many of its events are in other townships. */
+  elsewhere: number
+}
+
 interface PartyTrail {
   sightings: Sighting[]
   firedAt: number
@@ -45,15 +52,18 @@ export class EscalationIndex {
   }
 
   /**
-   * Record the event's parties for the rule; returns the chain's event ids (ascending, all of
-   * the completing parties' sightings in the window) when it completes a chain, else null.
+   * Record the event's parties for the rule; when it completes a chain, returns the chain's
+   * events in the event's own township (ids ascending) and how many of them are in other
+   * townships (all of the completing parties' sightings in the window), else null. Only the
+   * count crosses the border: an alert belongs to one township, and whoever reads it there may
+   * not see the other townships' events (docs/architecture.md §8).
    */
-  record(rule: CompiledRule, event: RiskEvent): number[] | null {
+  record(rule: CompiledRule, event: RiskEvent): EscalationChain | null {
     const idx = this.byRule.get(rule.id)
     if (!idx) return null
     const w = idx.windowMs
     const t = event.occurredAt
-    let chain: Set<number> | null = null
+    let chain: Map<number, string> | null = null
     for (const hash of event.partyHashes) {
       let trail = idx.parties.get(hash)
       if (!trail) {
@@ -79,10 +89,17 @@ export class EscalationIndex {
       if (previousLive && sources <= trail.firedSources) continue
       trail.firedAt = t > trail.firedAt ? t : trail.firedAt
       trail.firedSources = sources
-      chain ??= new Set()
-      for (const s of list) chain.add(s.eventId)
+      chain ??= new Map()
+      for (const s of list) chain.set(s.eventId, s.township)
     }
-    return chain ? [...chain].sort((a, b) => a - b) : null
+    if (!chain) return null
+    const here: number[] = []
+    let elsewhere = 0
+    for (const [id, township] of chain) {
+      if (township === event.township) here.push(id)
+      else elsewhere++
+    }
+    return { here: here.sort((a, b) => a - b), elsewhere }
   }
 
   /** Forget sightings that have left every window; keeps memory bounded on a long run. */

@@ -18,6 +18,8 @@ export interface BusEvents {
   'zero-report:accepted': (report: ZeroReport) => void
   /** The database stopped or started answering this process's probe. */
   'database:status': (status: DatabaseStatus) => void
+  /** Sessions were ended (sign-out, a user disabled or re-keyed, a wall's pairing revoked). */
+  'sessions:ended': (why: { by: 'sign-out' | 'user-change' | 'kiosk-revoked' }) => void
 }
 
 export type BusEventName = keyof BusEvents

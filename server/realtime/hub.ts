@@ -23,6 +23,7 @@ import { type HubMessage, type LiveNamespace, maskEvent, type RealtimeEventInput
 import { RiskCoalescer, TokenBucket } from './throttle.ts'
 
 const FORWARD_EVENT = 'shaowang:hub'
+const SESSIONS_EVENT = 'shaowang:sessions-ended'
 
 export interface RealtimeHub {
   readonly io: Server<ClientToServerEvents, ServerToClientEvents>
@@ -40,6 +41,8 @@ export interface RealtimeHub {
   flush(): void
   /** Re-checks every connected socket's session now; disconnects those that ended. Returns how many. */
   checkSessions(): Promise<number>
+  /** Sessions ended: every process re-checks its sockets now, not at the next periodic check. */
+  sessionsEnded(): void
   /** The highest alert seq this process knows of: risk:changed and event:new carry it. */
   seq(): number
 }
@@ -76,6 +79,8 @@ export class LiveHub implements RealtimeHub {
   private readonly sampledOut: Counter
   private readonly sessionCheckMs: number
   private sessionTimer: NodeJS.Timeout | null = null
+  private checking = false
+  private recheckAfter = false
   private lastSeq = 0
 
   constructor(deps: HubDependencies, tuning: HubTuning = {}) {
@@ -109,6 +114,7 @@ export class LiveHub implements RealtimeHub {
     this.events = new TokenBucket(tuning.eventsPerSecond ?? 20)
 
     live.on(FORWARD_EVENT, (msg: HubMessage) => this.deliverLocal(msg))
+    live.on(SESSIONS_EVENT, () => this.recheckSessions())
     live.use(authenticate({ cookie: deps.sessionCookie, principalFromSessionToken: deps.principalFromSessionToken, log: deps.log }))
     live.on('connection', (socket) => {
       refuseClientMessages(socket)
@@ -158,6 +164,29 @@ export class LiveHub implements RealtimeHub {
     return ended
   }
 
+  sessionsEnded = (): void => {
+    this.recheckSessions()
+    if (this.adapter === 'postgres') this.live.serverSideEmit(SESSIONS_EVENT)
+  }
+
+  /** One check at a time; a request during a check runs one more after it (it may have missed the change). */
+  private recheckSessions(): void {
+    if (this.checking) {
+      this.recheckAfter = true
+      return
+    }
+    this.checking = true
+    this.checkSessions()
+      .catch((err: unknown) => this.deps.log.warn({ err }, 'realtime: session check failed'))
+      .finally(() => {
+        this.checking = false
+        if (this.recheckAfter) {
+          this.recheckAfter = false
+          this.recheckSessions()
+        }
+      })
+  }
+
   /** The database's state, from this process's own probe, to this process's own sockets. */
   databaseStatus(status: SystemStatus): void {
     this.live.local.emit('system:status', status)
@@ -169,15 +198,9 @@ export class LiveHub implements RealtimeHub {
     // Only a watermark for risk:changed/event:new; alert changes carry their own seq.
     this.lastSeq = Math.max(this.lastSeq, await maxSeq(this.deps.db).catch(() => 0))
     if (this.sessionCheckMs <= 0) return
-    let checking = false
+    // The periodic check catches what no route announces: sessions that expired.
     this.sessionTimer = setInterval(() => {
-      if (checking) return
-      checking = true
-      this.checkSessions()
-        .catch((err: unknown) => this.deps.log.warn({ err }, 'realtime: session check failed'))
-        .finally(() => {
-          checking = false
-        })
+      if (!this.checking) this.recheckSessions()
     }, this.sessionCheckMs)
     this.sessionTimer.unref()
   }

@@ -200,6 +200,20 @@ describe('idempotency on (sourceSystem, externalId)', () => {
     expect(detail.history).toEqual([{ version: 1, changedAt: expect.any(String), changedBy: 'mediation-platform', content: expect.objectContaining({ status: 'open', parties: [{ name: '李四', phone: '13812345678' }] }) }])
   })
 
+  it('the keyed party hashes stay in the server: no role reads them, not in the event nor in its history', async () => {
+    const e = event({ parties: [{ name: '赵六', idNumber: '990100199001015678' }] })
+    await post(e)
+    await post({ ...e, status: 'resolved' })
+    const row = (await stored('mediation-platform', e['externalId'] as string))!
+    expect(row.partyHashes).toHaveLength(1)
+    for (const who of [duty, leader, officer]) {
+      const body = (await get(`/api/v1/events/${row.id}`, who)).body
+      expect(JSON.parse(body).history).toHaveLength(1)
+      expect(body).not.toContain('partyHashes')
+      expect(body).not.toContain(row.partyHashes[0]!)
+    }
+  })
+
   it('the same key twice in one batch: the second copy updates the first', async () => {
     const e = event()
     const res = await post([e, { ...e, status: 'in_progress' }, { ...e, status: 'in_progress' }])

@@ -141,4 +141,19 @@ describe('POST /api/v1/imports', () => {
     const plain = await app.inject({ method: 'POST', url: '/api/v1/imports', headers: duty.headers, payload: { file: 'x' } })
     expect(plain.statusCode).toBe(415)
   })
+
+  it('reads a ledger whose extra headers are the names of object properties, and maps nothing to them', async () => {
+    const names = ['constructor', 'toString', '__proto__', 'hasOwnProperty', 'valueOf']
+    const csv = `${HEADER},${names.join(',')}\ndispute,PROTO-1,990100001,,neighbour,1,1,2026-11-01 10:00,open,噪音,张三,13800000000,a,b,c,d,e\n`
+    for (const mapping of [undefined, JSON.stringify(Object.fromEntries(names.map((n) => [n, n])))]) {
+      const res = await upload(Buffer.from(csv), { dryRun: 'true', ...(mapping ? { mapping } : {}) })
+      expect(res.statusCode, res.body).toBeLessThan(500)
+      if (!mapping) {
+        expect(res.json()).toMatchObject({ rows: 1, accepted: 1, rejected: [] })
+        for (const n of names) expect(res.json().columns).not.toContainEqual(expect.objectContaining({ column: n, field: expect.any(String) }))
+      } else {
+        expect(res.statusCode).toBe(400)
+      }
+    }
+  })
 })

@@ -65,6 +65,18 @@ if (database.kind === 'postgres') {
       }
     })
 
+    it('a sign-out on A ends the session’s socket on B at once', async () => {
+      const leaving = await signIn(a, ['duty'])
+      const onB = await connectLive(baseUrl(b), { cookie: leaving.cookie })
+      const staying = await connectLive(baseUrl(b), { cookie: duty.cookie })
+      await visibleAcross(a, onB)
+      const reason = new Promise<string>((resolve) => onB.socket.once('disconnect', (r) => resolve(r)))
+      expect((await a.inject({ method: 'DELETE', url: '/api/v1/session', headers: leaving.headers })).statusCode).toBe(204)
+      expect(await reason).toBe('io server disconnect')
+      expect(onB.of('server:error')).toEqual([{ code: 'session_ended', message: expect.any(String) }])
+      expect(staying.socket.connected).toBe(true)
+    })
+
     it('risk changes and events from A reach B, and B keeps a township officer to their township', async () => {
       const county = await connectLive(baseUrl(b), { cookie: duty.cookie })
       const mine = await connectLive(baseUrl(b), { cookie: officer.cookie })

@@ -1,6 +1,6 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import { build } from '../helpers/app.ts'
-import { signIn } from '../helpers/auth.ts'
+import { pairKiosk, signIn } from '../helpers/auth.ts'
 import { closeAllClients, connectLive, decision, refusedLive, tokenOf, townshipCodes, baseUrl } from '../helpers/live.ts'
 
 const { app } = await build()
@@ -40,16 +40,49 @@ describe('handshake', () => {
     expect((await refusedLive(url, { cookie: gone.cookie })).data?.code).toBe('unauthenticated')
   })
 
-  it('disconnects a connected client whose session has ended', async () => {
+  // The periodic check runs once a minute; these end the socket at once, without it.
+  it('disconnects a connected client as soon as it signs out', async () => {
     const leaving = await signIn(app, ['duty'])
     const staying = await connectLive(url, { cookie: duty.cookie })
     const client = await connectLive(url, { cookie: leaving.cookie })
     const reason = new Promise<string>((resolve) => client.socket.once('disconnect', (r) => resolve(r)))
     expect((await app.inject({ method: 'DELETE', url: '/api/v1/session', headers: leaving.headers })).statusCode).toBe(204)
-    expect(await app.realtime.checkSessions()).toBe(1)
     expect(await reason).toBe('io server disconnect')
     expect(client.of('server:error')).toEqual([{ code: 'session_ended', message: expect.any(String) }])
     expect(staying.socket.connected).toBe(true)
+  })
+
+  it('disconnects a disabled user’s sockets and a revoked wall’s at once', async () => {
+    const worker = await signIn(app, ['duty'])
+    const wall = await pairKiosk(app)
+    const staying = await connectLive(url, { cookie: duty.cookie })
+    const clients = [await connectLive(url, { cookie: worker.cookie }), await connectLive(url, { cookie: wall.cookie })]
+    const reasons = clients.map((c) => new Promise<string>((resolve) => c.socket.once('disconnect', (r) => resolve(r))))
+    const user = await app.db.selectFrom('appUser').select('id').where('username', '=', worker.username).executeTakeFirstOrThrow()
+    expect((await app.inject({ method: 'PATCH', url: `/api/v1/users/${user.id}`, headers: admin.headers, payload: { disabled: true } })).statusCode).toBe(200)
+    expect(await reasons[0]).toBe('io server disconnect')
+    expect(clients[1]!.socket.connected).toBe(true)
+    expect((await app.inject({ method: 'DELETE', url: `/api/v1/kiosks/${wall.kioskId}`, headers: admin.headers })).statusCode).toBe(204)
+    expect(await reasons[1]).toBe('io server disconnect')
+    for (const c of clients) expect(c.of('server:error')).toEqual([{ code: 'session_ended', message: expect.any(String) }])
+    expect(staying.socket.connected).toBe(true)
+    // The periodic check still finds nothing left to end.
+    expect(await app.realtime.checkSessions()).toBe(0)
+  })
+
+  it('disconnects a demoted user’s sockets and those of a user given a new password at once', async () => {
+    const demoted = await signIn(app, ['duty'])
+    const rekeyed = await signIn(app, ['duty'])
+    const clients = [await connectLive(url, { cookie: demoted.cookie }), await connectLive(url, { cookie: rekeyed.cookie })]
+    const reasons = clients.map((c) => new Promise<string>((resolve) => c.socket.once('disconnect', (r) => resolve(r))))
+    const idOf = async (username: string) => (await app.db.selectFrom('appUser').select('id').where('username', '=', username).executeTakeFirstOrThrow()).id
+    const patch = async (username: string, payload: Record<string, unknown>) =>
+      (await app.inject({ method: 'PATCH', url: `/api/v1/users/${await idOf(username)}`, headers: admin.headers, payload })).statusCode
+    expect(await patch(demoted.username, { roles: ['leader'] })).toBe(200)
+    expect(await reasons[0]).toBe('io server disconnect')
+    expect(clients[1]!.socket.connected).toBe(true)
+    expect(await patch(rekeyed.username, { password: 'a-new-password-2026' })).toBe(200)
+    expect(await reasons[1]).toBe('io server disconnect')
   })
 
   it('refuses a malformed offset', async () => {

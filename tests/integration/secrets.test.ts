@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest'
 import { loggerOptions, redactUrl } from '../../server/app.ts'
 import { createUser } from '../../server/modules/users/repository.ts'
 import { build, testConfig } from '../helpers/app.ts'
+import { signIn } from '../helpers/auth.ts'
 
 // The app as production logs it (JSON, every level), writing into memory.
 const lines: string[] = []
@@ -54,6 +55,24 @@ describe('secrets never reach logs or responses', () => {
     for (const secret of [PASSWORD, sessionToken, csrfToken, feedToken, pairToken]) {
       expect(log).not.toContain(secret)
     }
+  })
+
+  it('keeps a refused ledger line’s values (an ID number, a phone) out of the log', async () => {
+    const duty = await signIn(app, ['duty'])
+    const ID = '990100198807074321'
+    const PHONE = '13912345678'
+    const csv = `来源,编号,乡镇,类别,发生时间,当事人姓名,身份证号,联系电话\ndispute,L-1,990100001,neighbour,2026-11-01 10:00,王某,${ID}"x",${PHONE}\n`
+    const boundary = '----secrets-test'
+    const payload = Buffer.from(`--${boundary}\r\ncontent-disposition: form-data; name="file"; filename="ledger.csv"\r\ncontent-type: text/csv\r\n\r\n${csv}\r\n--${boundary}--\r\n`)
+    const before = lines.length
+    const res = await app.inject({ method: 'POST', url: '/api/v1/imports', headers: { ...duty.headers, 'content-type': `multipart/form-data; boundary=${boundary}` }, payload })
+    expect(res.statusCode).toBe(400)
+    const log = lines.slice(before).join('')
+    // The capture works: the refusal was logged.
+    expect(log).toContain('bad_ledger')
+    expect(log).not.toContain(ID)
+    expect(log).not.toContain(PHONE)
+    expect(res.body).not.toContain(ID)
   })
 
   it('never returns a password or token hash from any admin list', async () => {

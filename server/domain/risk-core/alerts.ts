@@ -44,8 +44,8 @@ function lazyDecision(
 
 // Reason makers: each closes over exactly what its text needs, so a kept decision holds no event.
 export const silenceReason = (name: string, since: number) => () => `${name}: nothing reported since ${new Date(since).toISOString()}`
-export const escalationReason = (name: string, minSources: number, ids: readonly number[]) => () =>
-  `${name}: one party across ${minSources}+ sources (events ${ids.join(', ')})`
+export const escalationReason = (name: string, minSources: number, ids: readonly number[], elsewhere: number) => () =>
+  `${name}: one party across ${minSources}+ sources (events ${ids.join(', ')}${elsewhere ? `; ${elsewhere} more in other townships` : ''})`
 export const thresholdReason = (name: string, sum: number, windowMs: number, reached: number | null) => () =>
   reached === null ? `${name}: still ${sum} within ${formatDuration(windowMs)}` : `${name}: ${sum} within ${formatDuration(windowMs)} reached ${reached}`
 export const anomalyReason = (name: string, count: number, dateOf: (day: number) => string, day: number, method: string, bound: number) => () =>

@@ -13,11 +13,11 @@ export function escalationEvent(core: CoreState, out: EngineOutput, s: TownshipS
     if (!matches(core, rule)) continue
     const chain = core.escalation.record(rule, event)
     if (!chain) continue
-    const ids = chain.length > MAX_EVENT_IDS ? chain.slice(chain.length - MAX_EVENT_IDS) : chain
+    const ids = chain.here.length > MAX_EVENT_IDS ? chain.here.slice(chain.here.length - MAX_EVENT_IDS) : chain.here
     const sig = makeSignal(s, rule, t, factor(core, rule), ids, false)
     if (sig.due <= at) continue
     addSignal(core, s, sig)
     out.signals.push(publicSignal(sig))
-    alertFired(core, out, s, rule, at, event.id, escalationReason(rule.name, rule.minSources as number, ids))
+    alertFired(core, out, s, rule, at, event.id, escalationReason(rule.name, rule.minSources as number, ids, chain.elsewhere))
   }
 }

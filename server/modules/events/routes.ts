@@ -94,7 +94,6 @@ const routes: FastifyPluginAsyncZod = async (app) => {
         tags: ['events'],
         summary: 'Ingest events (a feed token): one object, an array, or application/x-ndjson',
         description: `At most ${MAX_BATCH} events per request; valid items are stored even when others are rejected.`,
-        security: [{ feedToken: [] }],
         response: { 202: IngestResponse },
       },
       config: {
@@ -186,7 +185,8 @@ const routes: FastifyPluginAsyncZod = async (app) => {
         parties: parties(event.partiesEnc),
         partiesMasked: !plain,
         history: history.map((h: EventHistoryRow) => {
-          const { partiesEnc, ...content } = h.content as Record<string, unknown>
+          // The keyed party hashes match repeat parties inside the engine; no reader needs them.
+          const { partiesEnc, partyHashes: _hashes, ...content } = h.content as Record<string, unknown>
           const shown = text ? content : Object.fromEntries(Object.entries(content).filter(([k]) => k !== 'title' && k !== 'summary'))
           return { version: h.version, changedAt: iso(h.changedAt), changedBy: h.changedBy, content: { ...shown, parties: parties(partiesEnc) } }
         }),

@@ -4,6 +4,7 @@ import ExcelJS from 'exceljs'
 import iconv from 'iconv-lite'
 import { normalizeHeader } from './headers.ts'
 import type { LedgerCell } from './ledger-time.ts'
+import { checkZip, XLSX_BROKEN_MESSAGE, ZipRefusal } from './zip-guard.ts'
 
 // Reading a ledger file into a header and data rows (docs/architecture.md §4, "ledgers"). Real ledgers
 // open with a title row (XX镇矛盾纠纷排查化解台账), a 填报单位（盖章）… 填报时间… row, and a
@@ -110,12 +111,19 @@ function cellValue(cell: ExcelJS.Cell): Cell {
 const MAX_COLUMNS = 256
 
 async function readXlsx(buffer: Buffer): Promise<{ grid: GridRow[]; date1904: boolean }> {
+  try {
+    // exceljs inflates every part whole: a decompression bomb must be refused before it sees one.
+    await checkZip(buffer)
+  } catch (err) {
+    if (err instanceof ZipRefusal) throw new LedgerError(err.message, err.tooLarge)
+    throw err
+  }
   const workbook = new ExcelJS.Workbook()
   try {
     await workbook.xlsx.load(buffer as unknown as ArrayBuffer)
   } catch {
     // exceljs's own message names zip internals; the owner needs to know what to do.
-    throw new LedgerError('文件不是可读的 XLSX 工作簿（可能已损坏，或是改了扩展名的其他文件）：请用 Excel 或 WPS 打开后另存为 .xlsx 再导入')
+    throw new LedgerError(XLSX_BROKEN_MESSAGE)
   }
   const sheet = workbook.worksheets.find((s) => s.state !== 'hidden' && s.actualRowCount > 0) ?? workbook.worksheets[0]
   if (!sheet) throw new LedgerError('工作簿里没有工作表')

@@ -54,7 +54,7 @@ const routes: FastifyPluginAsyncZod = async (app) => {
       const { id } = request.params
       const now = app.now()
       const { actor, actorKind } = actorOf(request.principal)
-      await app.db.transaction().execute(async (trx) => {
+      const revokedNow = await app.db.transaction().execute(async (trx) => {
         const kiosk = await findKioskById(trx, id)
         if (!kiosk) throw notFound(`kiosk ${id}`)
         const { revoked, sessionsEnded } = await revokeKiosk(trx, id, now)
@@ -70,7 +70,10 @@ const routes: FastifyPluginAsyncZod = async (app) => {
             ip: request.ip,
           })
         }
+        return revoked
       })
+      // After the commit: the wall's open socket closes now too.
+      if (revokedNow) app.bus.emit('sessions:ended', { by: 'kiosk-revoked' })
       return reply.code(204).send(null)
     },
   )

@@ -42,34 +42,11 @@ export function backoffMs(attempts: number, base: number, max: number, random: (
   return Math.round(exp / 2 + random() * (exp / 2))
 }
 
-class TokenBucket {
-  private tokens: number
-  private at: number
-  private perMinute: number
-  constructor(perMinute: number, now: number) {
-    this.perMinute = perMinute
-    this.tokens = perMinute
-    this.at = now
-  }
-  take(max: number, now: number, perMinute: number): number {
-    this.perMinute = perMinute
-    this.tokens = Math.min(this.perMinute, this.tokens + ((now - this.at) * this.perMinute) / 60_000)
-    this.at = now
-    const n = Math.max(0, Math.min(max, Math.floor(this.tokens)))
-    this.tokens -= n
-    return n
-  }
-  giveBack(n: number) {
-    this.tokens = Math.min(this.perMinute, this.tokens + n)
-  }
-}
-
 export class OutboxWorker {
   private readonly o: Required<OutboxOptions>
   private timer: NodeJS.Timeout | null = null
   private readonly busy = new Set<number>()
   private readonly inflight = new Set<Promise<void>>()
-  private readonly buckets = new Map<number, TokenBucket>()
   private scanning = false
   private rescan = false
   private stopped = false
@@ -139,15 +116,10 @@ export class OutboxWorker {
       if (this.stopped) return
       const channel = await findChannel(this.deps.db, channelId)
       if (!channel || !channel.enabled) return
-      const now = this.deps.now()
-      let bucket = this.buckets.get(channelId)
-      if (!bucket) this.buckets.set(channelId, (bucket = new TokenBucket(channel.ratePerMinute, now.getTime())))
-      const allowed = bucket.take(this.o.batch, now.getTime(), channel.ratePerMinute)
-      if (allowed === 0) return
-      const rows = await claimDue(this.deps.db, channelId, now, this.o.leaseMs, allowed)
-      bucket.giveBack(allowed - rows.length)
+      // Within the channel's rate, shared by all processes (repository's claimDue).
+      const rows = await claimDue(this.deps.db, channelId, this.deps.now(), this.o.leaseMs, this.o.batch)
       for (const row of rows) await this.deliver(channel, row)
-      if (rows.length < allowed) return
+      if (rows.length < this.o.batch) return
     }
   }
 

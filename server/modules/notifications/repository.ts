@@ -112,37 +112,58 @@ export async function channelsWithDueMessages(db: Db, now: Date): Promise<number
   return rows.map((r) => r.channelId)
 }
 
+/** A token bucket of `perMinute` tokens, full at first, refilled continuously (no burst above one minute's worth). */
+export function bucketTokens(tokens: number | null, at: Date | null, now: Date, perMinute: number): number {
+  if (tokens === null || at === null) return perMinute
+  return Math.min(perMinute, tokens + (Math.max(0, now.getTime() - at.getTime()) * perMinute) / 60_000)
+}
+
 /**
- * Claims up to `limit` due messages of one channel for this process: their next attempt moves
- * `leaseMs` ahead (if the process dies, they are due again then) and their attempts count up.
- * SKIP LOCKED lets several processes claim at once without waiting for or taking each other's.
+ * Claims up to `limit` due messages of one channel for this process, within the channel's rate:
+ * their next attempt moves `leaseMs` ahead (if the process dies, they are due again then) and
+ * their attempts count up. The rate bucket is on the channel row and is taken under its lock, so
+ * all processes together keep to the channel's rate; SKIP LOCKED lets them claim messages at once
+ * without waiting for or taking each other's.
  */
 export async function claimDue(db: Db, channelId: number, now: Date, leaseMs: number, limit: number): Promise<NotificationOutboxRow[]> {
   if (limit <= 0) return []
-  return db
-    .updateTable('notificationOutbox')
-    .set((eb) => ({ attempts: eb('attempts', '+', 1), nextAttemptAt: new Date(now.getTime() + leaseMs) }))
-    .where(
-      'id',
-      'in',
-      db
-        .selectFrom('notificationOutbox')
-        .select('id')
-        .where('state', '=', 'pending')
-        .where('channelId', '=', channelId)
-        .where('nextAttemptAt', '<=', now)
-        .orderBy('nextAttemptAt')
-        .orderBy('id')
-        .limit(limit)
-        .forUpdate()
-        .skipLocked(),
-    )
-    .where('state', '=', 'pending')
-    .returningAll()
-    .execute()
+  return db.transaction().execute(async (trx) => {
+    const channel = await trx
+      .selectFrom('notificationChannel')
+      .select(['ratePerMinute', 'rateTokens', 'rateTokensAt'])
+      .where('id', '=', channelId)
+      .forUpdate()
+      .executeTakeFirst()
+    if (!channel) return []
+    const tokens = bucketTokens(channel.rateTokens, channel.rateTokensAt, now, channel.ratePerMinute)
+    const allowed = Math.min(limit, Math.floor(tokens))
+    if (allowed <= 0) return []
+    const rows = await trx
+      .updateTable('notificationOutbox')
+      .set((eb) => ({ attempts: eb('attempts', '+', 1), nextAttemptAt: new Date(now.getTime() + leaseMs) }))
+      .where(
+        'id',
+        'in',
+        trx
+          .selectFrom('notificationOutbox')
+          .select('id')
+          .where('state', '=', 'pending')
+          .where('channelId', '=', channelId)
+          .where('nextAttemptAt', '<=', now)
+          .orderBy('nextAttemptAt')
+          .orderBy('id')
+          .limit(allowed)
+          .forUpdate()
+          .skipLocked(),
+      )
+      .where('state', '=', 'pending')
+      .returningAll()
+      .execute()
+    if (rows.length) await trx.updateTable('notificationChannel').set({ rateTokens: tokens - rows.length, rateTokensAt: now }).where('id', '=', channelId).execute()
+    return rows
+  })
 }
 
-/** Marks a claimed message sent; false if it was not ours any more (another claim took it after our lease). */
 /** Marks a claimed message sent, if this attempt still holds it, and records the delivery. */
 export async function markSent(db: Db, row: Pick<NotificationOutboxRow, 'id' | 'attempts' | 'alertId'>, now: Date): Promise<boolean> {
   return db.transaction().execute(async (trx) => {

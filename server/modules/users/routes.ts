@@ -4,7 +4,7 @@ import type { Db } from '../../../db/connect.ts'
 import { type Role, ROLES } from '../../../db/schema.ts'
 import { actorOf } from '../../access/principal.ts'
 import { hashPassword } from '../../access/secrets.ts'
-import { conflict, type FieldError, HttpError, isUniqueViolation, notFound } from '../../http-errors.ts'
+import { conflict, ErrorResponse, type FieldError, HttpError, isUniqueViolation, notFound } from '../../http-errors.ts'
 import { recordAudit } from '../audit/repository.ts'
 import { revokeUserSessions } from '../session/repository.ts'
 import { TownshipCode } from '../townships/schema.ts'
@@ -93,7 +93,7 @@ const routes: FastifyPluginAsyncZod = async (app) => {
 
   app.post(
     '/api/v1/users',
-    { schema: { tags: ['users'], summary: 'Create a user', body: NewUser, response: { 201: User } } },
+    { schema: { tags: ['users'], summary: 'Create a user', body: NewUser, response: { 201: User, 409: ErrorResponse } } },
     async (request, reply) => {
       const body = request.body
       await checkTownship(app.db, body.roles, body.township ?? null)
@@ -128,7 +128,7 @@ const routes: FastifyPluginAsyncZod = async (app) => {
         summary: 'Change roles, township, name, disabled or password; ends the user’s sessions when access changes',
         params: Id,
         body: UserPatch,
-        response: { 200: User },
+        response: { 200: User, 409: ErrorResponse },
       },
     },
     async (request) => {
@@ -137,7 +137,8 @@ const routes: FastifyPluginAsyncZod = async (app) => {
       const now = app.now()
       const { actor, actorKind } = actorOf(request.principal)
       const passwordHash = patch.password === undefined ? undefined : await hashPassword(patch.password)
-      return app.db.transaction().execute(async (trx) => {
+      let sessionsEnded = 0
+      const result = await app.db.transaction().execute(async (trx) => {
         const before = await findPersonById(trx, id)
         if (!before) throw notFound(`user ${id}`)
         const roles = patch.roles ?? before.roles
@@ -174,7 +175,7 @@ const routes: FastifyPluginAsyncZod = async (app) => {
         const after = await updateUser(trx, id, changes, now)
         // Whatever narrows or re-keys access takes effect now, not at the next sign-in.
         const endsSessions = changes.roles !== undefined || 'township' in changes || changes.disabled === true || changes.passwordHash !== undefined
-        const sessionsEnded = endsSessions ? await revokeUserSessions(trx, id, now) : 0
+        sessionsEnded = endsSessions ? await revokeUserSessions(trx, id, now) : 0
         await recordAudit(trx, {
           actor,
           actorKind,
@@ -187,6 +188,9 @@ const routes: FastifyPluginAsyncZod = async (app) => {
         })
         return view(after)
       })
+      // After the commit: the user's open sockets close now too (README, "Users").
+      if (sessionsEnded) app.bus.emit('sessions:ended', { by: 'user-change' })
+      return result
     },
   )
 }

@@ -207,8 +207,10 @@ describe('escalation rules', () => {
     expect(e.ingest(d1, T0).signals).toHaveLength(0)
     const p1 = ev({ occurredAt: T0 + 5 * D, source: 'petition', partyHashes: ['p1'], township: '990100001' })
     const fired = e.ingest(p1, T0 + 5 * D)
-    expect(fired.signals).toEqual([expect.objectContaining({ township: '990100001', ruleId: 'esc', eventIds: [d1.id, p1.id] })])
+    // The dispute is in another township: its id stays there; the reason counts it.
+    expect(fired.signals).toEqual([expect.objectContaining({ township: '990100001', ruleId: 'esc', eventIds: [p1.id] })])
     expect(fired.alerts[0]).toMatchObject({ kind: 'raise', key: '990100001|esc' })
+    expect(fired.alerts[0]!.reason).toBe(`矛盾升级: one party across 2+ sources (events ${p1.id}; 1 more in other townships)`)
     // another petition of the same party: the same chain, no new signal
     expect(e.ingest(ev({ occurredAt: T0 + 6 * D, source: 'petition', partyHashes: ['p1'] }), T0 + 6 * D).signals).toHaveLength(0)
     // an incident: a third source, a further step
