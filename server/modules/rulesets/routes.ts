@@ -35,7 +35,7 @@ const routes: FastifyPluginAsyncZod = async (app) => {
     (await listVersions(app.db)).map(summary),
   )
 
-  app.get('/api/v1/rulesets/live', { schema: { tags: ['rules'], summary: 'The published rule set', response: { 200: RulesetWithDocument } } }, async () => {
+  app.get('/api/v1/rulesets/live', { schema: { tags: ['rules'], summary: 'The published rule set', response: { 200: RulesetWithDocument, 404: ErrorResponse } } }, async () => {
     const live = await findLiveVersion(app.db)
     if (!live) throw notFound('a published rule set')
     return { ...summary(live), document: live.document }
@@ -106,7 +106,7 @@ const routes: FastifyPluginAsyncZod = async (app) => {
         summary: 'Make this version live (also how to roll back: publish an older version)',
         params: z.object({ id: RulesetId }),
         body: PublishInput,
-        response: { 200: RulesetSummary },
+        response: { 200: RulesetSummary, 409: ErrorResponse },
       },
     },
     async (request) => {
