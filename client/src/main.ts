@@ -2,6 +2,7 @@ import { createPinia } from 'pinia'
 import { createApp } from 'vue'
 import App from './App.vue'
 import './fonts.ts'
+import './styles/tokens.css'
 import { i18n } from './i18n/index.ts'
 import { installSessionGuard, router } from './router.ts'
 

@@ -1,7 +1,7 @@
 import fp from 'fastify-plugin'
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod'
 import { z } from 'zod'
-import { HttpError } from '../http-errors.ts'
+import { ErrorResponse, HttpError } from '../http-errors.ts'
 import { SCENARIO_NAMES } from './scenarios.ts'
 import type { Simulator } from './runner.ts'
 
@@ -30,7 +30,7 @@ const routes: FastifyPluginAsyncZod = async (app) => {
         tags: ['simulator'],
         summary: 'Play a scripted demo scenario through the running simulator',
         params: z.object({ name: z.enum(SCENARIO_NAMES as [string, ...string[]], { error: `must be one of ${SCENARIO_NAMES.join(', ')}` }) }),
-        response: { 202: z.object({ scenario: z.string(), events: z.number().int(), township: z.string().nullable(), endsAt: z.string() }) },
+        response: { 202: z.object({ scenario: z.string(), events: z.number().int(), township: z.string().nullable(), endsAt: z.string() }), 409: ErrorResponse },
       },
     },
     async (request, reply) => {

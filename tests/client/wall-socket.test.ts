@@ -69,6 +69,16 @@ describe('connectLive', () => {
     expect(states.at(-1)).toBe('connecting')
   })
 
+  it('reports it unauthorized at once when the server ends its session, and only then', () => {
+    const { socket, seen } = setup()
+    socket.serverEmit('connect')
+    socket.serverEmit('server:error', { code: 'bad_request', message: 'clients do not send messages on /live' })
+    expect(seen).toEqual([])
+    socket.serverEmit('server:error', { code: 'session_ended', message: 'your session ended' })
+    socket.serverEmit('disconnect', 'io server disconnect')
+    expect(seen).toEqual([['unauthorized', null]])
+  })
+
   it('passes system:status on: the server says whether its data is interrupted', () => {
     const { socket, seen } = setup()
     socket.serverEmit('system:status', { database: 'down', since: '2026-11-23T10:00:00.000Z' })

@@ -70,6 +70,21 @@ describe('handshake', () => {
     expect(await app.realtime.checkSessions()).toBe(0)
   })
 
+  it('disconnects a demoted user’s sockets and those of a user given a new password at once', async () => {
+    const demoted = await signIn(app, ['duty'])
+    const rekeyed = await signIn(app, ['duty'])
+    const clients = [await connectLive(url, { cookie: demoted.cookie }), await connectLive(url, { cookie: rekeyed.cookie })]
+    const reasons = clients.map((c) => new Promise<string>((resolve) => c.socket.once('disconnect', (r) => resolve(r))))
+    const idOf = async (username: string) => (await app.db.selectFrom('appUser').select('id').where('username', '=', username).executeTakeFirstOrThrow()).id
+    const patch = async (username: string, payload: Record<string, unknown>) =>
+      (await app.inject({ method: 'PATCH', url: `/api/v1/users/${await idOf(username)}`, headers: admin.headers, payload })).statusCode
+    expect(await patch(demoted.username, { roles: ['leader'] })).toBe(200)
+    expect(await reasons[0]).toBe('io server disconnect')
+    expect(clients[1]!.socket.connected).toBe(true)
+    expect(await patch(rekeyed.username, { password: 'a-new-password-2026' })).toBe(200)
+    expect(await reasons[1]).toBe('io server disconnect')
+  })
+
   it('refuses a malformed offset', async () => {
     expect((await refusedLive(url, { token: tokenOf(duty.cookie), offset: -3 })).data?.code).toBe('bad_request')
   })

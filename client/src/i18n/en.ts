@@ -6,7 +6,7 @@ import type zh from './zh-CN.ts'
 
 const en: typeof zh = {
   app: { name: 'Shaowang', subtitle: 'Stability risk early warning', language: 'Language' },
-  nav: { wall: 'Wall', duty: 'Duty', rules: 'Rules', admin: 'Admin', township: 'Township' },
+  nav: { label: 'Main navigation', wall: 'Wall', duty: 'Duty', rules: 'Rules', admin: 'Admin', township: 'Township' },
   screen: {
     wall: 'County risk overview',
     duty: 'Duty console',
@@ -72,6 +72,6 @@ const en: typeof zh = {
     switchLanguage: '中文',
     thresholdsDefault: 'default thresholds',
   },
-  common: { loading: 'Loading…', error: 'Something went wrong: {message}', retry: 'Retry' },
+  common: { loading: 'Loading…', error: 'Something went wrong: {message}', retry: 'Retry', actions: 'Actions' },
 }
 export default en

@@ -4,7 +4,7 @@ const labels = contractLabels('zh')
 
 export default {
   app: { name: '哨望', subtitle: '社会稳定风险预警', language: '语言' },
-  nav: { wall: '大屏', duty: '值班台', rules: '规则', admin: '管理', township: '乡镇' },
+  nav: { label: '主导航', wall: '大屏', duty: '值班台', rules: '规则', admin: '管理', township: '乡镇' },
   screen: {
     wall: '全县风险态势',
     duty: '值班处置台',
@@ -70,5 +70,5 @@ export default {
     switchLanguage: 'English',
     thresholdsDefault: '默认阈值',
   },
-  common: { loading: '加载中…', error: '出错了：{message}', retry: '重试' },
+  common: { loading: '加载中…', error: '出错了：{message}', retry: '重试', actions: '操作' },
 }

@@ -97,6 +97,10 @@ export function connectLive(handlers: LiveHandlers, options: LiveOptions): LiveC
   socket.on('server:shutdown', () => {
     restarting = true
   })
+  // Signed out elsewhere, disabled, or a revoked pairing: leave now, not at the next retry.
+  socket.on('server:error', (m) => {
+    if (m.code === 'session_ended') handlers.unauthorized?.()
+  })
 
   function scheduleRetry(delayMs = options.retryAfterRefusal ?? 15_000): void {
     if (closed || retry) return

@@ -99,7 +99,9 @@ export const useAdminStore = defineStore('admin', () => {
   async function createKiosk(name: string): Promise<boolean> {
     const r = await write(kiosks, () => postJson<{ id: number; name?: string; token: string; pairingUrl: string }>('/api/v1/kiosks', { name }))
     if (!r) return false
-    secret.value = { kind: 'kiosk', name: r.name ?? name, token: r.token, pairingUrl: r.pairingUrl }
+    // The server answers a path; the link is opened on another machine, so it is made whole here,
+    // with the address this browser reaches the server by.
+    secret.value = { kind: 'kiosk', name: r.name ?? name, token: r.token, pairingUrl: new URL(r.pairingUrl, window.location.origin).href }
     await loadKiosks()
     return true
   }

@@ -94,7 +94,6 @@ const routes: FastifyPluginAsyncZod = async (app) => {
         tags: ['events'],
         summary: 'Ingest events (a feed token): one object, an array, or application/x-ndjson',
         description: `At most ${MAX_BATCH} events per request; valid items are stored even when others are rejected.`,
-        security: [{ feedToken: [] }],
         response: { 202: IngestResponse },
       },
       config: {

@@ -1,7 +1,7 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod'
 import { z } from 'zod'
 import { actorOf } from '../../access/principal.ts'
-import { conflict, isUniqueViolation, notFound } from '../../http-errors.ts'
+import { conflict, ErrorResponse, isUniqueViolation, notFound } from '../../http-errors.ts'
 import { recordAudit } from '../audit/repository.ts'
 import { createFeed, findFeedById, findFeedByName, listFeeds, revokeFeed } from './repository.ts'
 import { DbId } from '../../validation.ts'
@@ -35,7 +35,7 @@ const routes: FastifyPluginAsyncZod = async (app) => {
 
   app.post(
     '/api/v1/feeds',
-    { schema: { tags: ['feeds'], summary: 'Create a feed; the response shows its bearer token once', body: NewFeed, response: { 201: CreatedFeed } } },
+    { schema: { tags: ['feeds'], summary: 'Create a feed; the response shows its bearer token once', body: NewFeed, response: { 201: CreatedFeed, 409: ErrorResponse } } },
     async (request, reply) => {
       const { name, description } = request.body
       if (await findFeedByName(app.db, name)) throw conflict(`feed ${name} exists`, [{ field: 'name', message: 'already taken' }])

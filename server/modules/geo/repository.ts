@@ -21,7 +21,8 @@ export interface GeoVersionView {
   fileName: string | null
   createdAt: Date
   createdBy: string
-  report: unknown
+  /** The upload's report (GeoUploadReport); `{}` for a layer kept from before versions existed. */
+  report: Record<string, unknown>
   current: boolean
 }
 
@@ -56,7 +57,7 @@ export async function listGeoVersions(db: Db, layer: string): Promise<GeoVersion
     .orderBy('id', 'desc')
     .limit(200)
     .execute()
-  return rows.map((r) => ({ ...r, current: r.id === current?.versionId }))
+  return rows.map((r) => ({ ...r, report: r.report as Record<string, unknown>, current: r.id === current?.versionId }))
 }
 
 /** Makes a stored version the current layer again; false when the layer has no such version. */

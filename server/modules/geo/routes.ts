@@ -1,7 +1,7 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod'
 import { z } from 'zod'
 import type { UserPrincipal } from '../../access/principal.ts'
-import { notFound } from '../../http-errors.ts'
+import { ErrorResponse, notFound } from '../../http-errors.ts'
 import { DbId } from '../../validation.ts'
 import { recordAudit } from '../audit/repository.ts'
 import { listTownships } from '../townships/repository.ts'
@@ -19,15 +19,43 @@ const UploadQuery = z.object({
   fit: z.enum(['main', 'all'], { error: 'must be "main" (leave outlying parts out of the map fit) or "all"' }).default('main'),
 })
 
+// Loose where the stored layer may carry more (a demo seed, an earlier upload): the document
+// describes what a client can rely on; coordinates are not walked (a county layer is megabytes).
+const CountyLayerResponse = z.looseObject({
+  type: z.literal('FeatureCollection'),
+  fitBbox: z.tuple([z.number(), z.number(), z.number(), z.number()]).optional(),
+  features: z.array(
+    z.looseObject({
+      type: z.literal('Feature'),
+      properties: z.looseObject({ code: z.string(), name: z.string() }),
+      geometry: z.looseObject({ type: z.enum(['Polygon', 'MultiPolygon']), coordinates: z.array(z.unknown()) }),
+    }),
+  ),
+})
+const GeoVersionResponse = z.object({
+  id: z.number(),
+  fileName: z.string().nullable(),
+  createdAt: z.date(),
+  createdBy: z.string(),
+  report: z.record(z.string(), z.unknown()),
+  current: z.boolean(),
+})
+
 const routes: FastifyPluginAsyncZod = async (app) => {
   app.get(
     '/api/v1/geo/county',
-    { schema: { tags: ['geo'], summary: 'Township boundaries as a GeoJSON FeatureCollection (properties.code, properties.name; fitBbox: what the map fits to)' } },
+    {
+      schema: {
+        tags: ['geo'],
+        summary: 'Township boundaries as a GeoJSON FeatureCollection (properties.code, properties.name; fitBbox: what the map fits to)',
+        response: { 200: CountyLayerResponse, 404: ErrorResponse },
+      },
+    },
     async (_request, reply) => {
       const geojson = await getGeoLayer(app.db, COUNTY_LAYER)
       if (!geojson) throw notFound('county geography (none loaded: start with DEMO=1 or upload one)')
       reply.header('cache-control', 'no-cache')
-      return geojson
+      return geojson as z.infer<typeof CountyLayerResponse>
     },
   )
 
@@ -58,7 +86,7 @@ const routes: FastifyPluginAsyncZod = async (app) => {
     },
   )
 
-  app.get('/api/v1/geo/county/versions', { schema: { tags: ['geo'], summary: 'Uploaded boundary versions, newest first (current: the one the wall draws)' } }, async () =>
+  app.get('/api/v1/geo/county/versions', { schema: { tags: ['geo'], summary: 'Uploaded boundary versions, newest first (current: the one the wall draws)', response: { 200: z.array(GeoVersionResponse) } } }, async () =>
     listGeoVersions(app.db, COUNTY_LAYER),
   )
 

@@ -2,7 +2,7 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod'
 import { z } from 'zod'
 import type { NotificationChannelRow, NotificationOutboxRow, NotificationRouteRow } from '../../../db/schema.ts'
 import type { UserPrincipal } from '../../access/principal.ts'
-import { badRequest, conflict, isUniqueViolation, notFound } from '../../http-errors.ts'
+import { badRequest, conflict, ErrorResponse, isUniqueViolation, notFound } from '../../http-errors.ts'
 import { DbId } from '../../validation.ts'
 import { recordAudit } from '../audit/repository.ts'
 import {
@@ -77,7 +77,7 @@ const routes: FastifyPluginAsyncZod = async (app) => {
     items: (await listChannels(app.db)).map(channelJson),
   }))
 
-  app.post('/api/v1/channels', { schema: { tags: ['notifications'], summary: 'Add a channel', body: CreateChannel, response: { 201: Channel } } }, async (request, reply) => {
+  app.post('/api/v1/channels', { schema: { tags: ['notifications'], summary: 'Add a channel', body: CreateChannel, response: { 201: Channel, 409: ErrorResponse } } }, async (request, reply) => {
     const principal = request.principal as UserPrincipal
     const b = request.body
     const values: ChannelValues = { name: b.name, kind: b.kind, config: configOf(b), secret: b.secret ?? null, enabled: b.enabled ?? true, ratePerMinute: b.ratePerMinute ?? 60, maxAttempts: b.maxAttempts ?? 8 }
@@ -94,7 +94,7 @@ const routes: FastifyPluginAsyncZod = async (app) => {
     }
   })
 
-  app.patch('/api/v1/channels/:id', { schema: { tags: ['notifications'], summary: 'Change a channel', params: IdParams, body: UpdateChannel, response: { 200: Channel } } }, async (request) => {
+  app.patch('/api/v1/channels/:id', { schema: { tags: ['notifications'], summary: 'Change a channel', params: IdParams, body: UpdateChannel, response: { 200: Channel, 409: ErrorResponse } } }, async (request) => {
     const principal = request.principal as UserPrincipal
     const b = request.body as Record<string, unknown>
     try {

@@ -4,7 +4,7 @@ import { z } from 'zod'
 import { lockDurationMs, PerAccountQueue, retryAfterSeconds, UnknownUserThrottle } from '../../access/lockout.ts'
 import type { UserPrincipal } from '../../access/principal.ts'
 import { hashPassword, verifyPassword } from '../../access/secrets.ts'
-import { HttpError } from '../../http-errors.ts'
+import { ErrorResponse, HttpError } from '../../http-errors.ts'
 import { SESSION_COOKIE } from '../../plugins/access.ts'
 import { recordAudit } from '../audit/repository.ts'
 import { findActiveKioskByToken, KIOSK_SESSION, kioskUsername, touchKiosk } from '../kiosks/repository.ts'
@@ -58,7 +58,7 @@ const routes: FastifyPluginAsyncZod = async (app) => {
   app.post(
     '/api/v1/session',
     {
-      schema: { tags: ['session'], summary: 'Sign in', body: Login, response: { 200: SessionResponse } },
+      schema: { tags: ['session'], summary: 'Sign in', body: Login, response: { 200: SessionResponse, 401: ErrorResponse } },
       config: { rateLimit: SIGN_IN_RATE_LIMIT },
     },
     (request, reply) => perAccount.run(request.body.username, async () => {
@@ -107,7 +107,7 @@ const routes: FastifyPluginAsyncZod = async (app) => {
         tags: ['session'],
         summary: 'Pair a wall display with a kiosk token: a read-only leader session for 30 days idle, 365 days at most',
         body: KioskPairing,
-        response: { 200: SessionResponse },
+        response: { 200: SessionResponse, 401: ErrorResponse },
       },
       config: { rateLimit: SIGN_IN_RATE_LIMIT },
     },

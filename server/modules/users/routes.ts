@@ -4,7 +4,7 @@ import type { Db } from '../../../db/connect.ts'
 import { type Role, ROLES } from '../../../db/schema.ts'
 import { actorOf } from '../../access/principal.ts'
 import { hashPassword } from '../../access/secrets.ts'
-import { conflict, type FieldError, HttpError, isUniqueViolation, notFound } from '../../http-errors.ts'
+import { conflict, ErrorResponse, type FieldError, HttpError, isUniqueViolation, notFound } from '../../http-errors.ts'
 import { recordAudit } from '../audit/repository.ts'
 import { revokeUserSessions } from '../session/repository.ts'
 import { TownshipCode } from '../townships/schema.ts'
@@ -93,7 +93,7 @@ const routes: FastifyPluginAsyncZod = async (app) => {
 
   app.post(
     '/api/v1/users',
-    { schema: { tags: ['users'], summary: 'Create a user', body: NewUser, response: { 201: User } } },
+    { schema: { tags: ['users'], summary: 'Create a user', body: NewUser, response: { 201: User, 409: ErrorResponse } } },
     async (request, reply) => {
       const body = request.body
       await checkTownship(app.db, body.roles, body.township ?? null)
@@ -128,7 +128,7 @@ const routes: FastifyPluginAsyncZod = async (app) => {
         summary: 'Change roles, township, name, disabled or password; ends the user’s sessions when access changes',
         params: Id,
         body: UserPatch,
-        response: { 200: User },
+        response: { 200: User, 409: ErrorResponse },
       },
     },
     async (request) => {

@@ -64,10 +64,10 @@ describe('once-shown token flow', () => {
   })
 
   it('shows a kiosk pairing URL once', async () => {
-    mockFetch({ ...session, 'GET /api/v1/kiosks': { body: [] }, 'POST /api/v1/kiosks': { status: 201, body: { id: 1, token: 'k-token', pairingUrl: 'http://x/pair#k-token' } } })
+    mockFetch({ ...session, 'GET /api/v1/kiosks': { body: [] }, 'POST /api/v1/kiosks': { status: 201, body: { id: 1, token: 'k-token', pairingUrl: '/wall?pair=k-token' } } })
     const store = useAdminStore()
     expect(await store.createKiosk('大屏')).toBe(true)
-    expect(store.secret).toEqual({ kind: 'kiosk', name: '大屏', token: 'k-token', pairingUrl: 'http://x/pair#k-token' })
+    expect(store.secret).toEqual({ kind: 'kiosk', name: '大屏', token: 'k-token', pairingUrl: `${window.location.origin}/wall?pair=k-token` })
   })
 
   it('marks a section unavailable on 404', async () => {
