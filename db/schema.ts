@@ -54,6 +54,22 @@ export interface GeoVersionTable {
   createdBy: string
 }
 
+/** One code of a code table (docs/architecture.md §4); kinds and meaning in server/domain/code-tables.ts. */
+export interface CodeEntryTable {
+  id: Generated<number>
+  kind: string
+  source: ColumnType<string, string | undefined, string>
+  code: string
+  labelZh: string
+  labelEn: string
+  synonyms: ColumnType<string[], string[] | undefined, string[]>
+  sort: ColumnType<number, number | undefined, number>
+  retiredAt: Date | null
+  createdAt: CreatedAt
+  updatedAt: ColumnType<Date, Date | string | undefined, Date | string>
+  updatedBy: string | null
+}
+
 export const ROLES = ['admin', 'analyst', 'duty', 'leader', 'township'] as const
 export type Role = (typeof ROLES)[number]
 
@@ -437,6 +453,7 @@ export interface Database {
   townshipRisk: TownshipRiskTable
   geoLayer: GeoLayerTable
   geoVersion: GeoVersionTable
+  codeEntry: CodeEntryTable
   event: EventTable
   eventHistory: EventHistoryTable
   zeroReport: ZeroReportTable

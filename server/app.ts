@@ -3,6 +3,8 @@ import { serializerCompiler } from 'fastify-type-provider-zod'
 import type { Db, DatabaseHandle } from '../db/connect.ts'
 import type { PersonalDataKeys } from './access/personal-data.ts'
 import type { Config } from './config.ts'
+import codeTables from './modules/code-tables/plugin.ts'
+import codeTableRoutes from './modules/code-tables/routes.ts'
 import events from './modules/events/plugin.ts'
 import eventRoutes from './modules/events/routes.ts'
 import importRoutes from './modules/imports/routes.ts'
@@ -175,6 +177,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   await app.register(docs)
   await app.register(bus)
   await app.register(databaseStatus, options.databaseStatus ?? {})
+  await app.register(codeTables)
   await app.register(events, { personalData: options.personalData })
   await app.register(realtime, { ...options.realtime, pool: options.database.pool })
   await app.register(alertsPlugin, options.alerts ?? { escalationIntervalMs: options.config.escalationScanMs })
@@ -189,6 +192,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   await app.register(auditRoutes)
   await app.register(townshipRoutes)
   await app.register(geoRoutes)
+  await app.register(codeTableRoutes)
   await app.register(rulesetRoutes)
   await app.register(calendarRoutes)
   await app.register(eventRoutes)

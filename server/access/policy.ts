@@ -46,6 +46,10 @@ export const ROUTE_ACCESS: Record<string, Access> = {
   'PUT /api/v1/geo/county': only('admin'),
   'GET /api/v1/geo/county/versions': only('admin'),
   'POST /api/v1/geo/county/versions/:id/restore': only('admin'),
+  // Code tables (docs/architecture.md §4): labels are not secret, and the wall labels its charts with them.
+  'GET /api/v1/code-tables': ANY_USER,
+  'POST /api/v1/code-tables/:kind': only('admin'),
+  'PATCH /api/v1/code-tables/:kind/:code': only('admin'),
 
   'GET /api/v1/rulesets': only('analyst', 'admin'),
   'GET /api/v1/rulesets/live': ANY_USER,
@@ -122,6 +126,8 @@ export const WALL_ROUTES: ReadonlySet<string> = new Set([
   'GET /api/v1/townships',
   'GET /api/v1/townships/:code',
   'GET /api/v1/geo/county',
+  // The labels of the categories the wall's charts and feed show.
+  'GET /api/v1/code-tables',
   'GET /api/v1/rulesets/live',
   'GET /api/v1/alerts',
   'GET /api/v1/events',

@@ -5,7 +5,7 @@
 
 import { z } from 'zod'
 import { tryParseDuration } from './duration.ts'
-import { compileExpression, type CompiledExpression, type SourcePosition } from './rule-language.ts'
+import { type CompileErrorCode, type CompileOptions, compileExpression, type CompiledExpression, type SourcePosition } from './rule-language.ts'
 import { CASE_LIMITS, type CaseSettings, caseSettingsOf, ESCALATION_AUDIENCES, validateCases } from './cases.ts'
 
 export const RULE_KINDS = ['trigger', 'threshold', 'anomaly', 'escalation', 'silence'] as const
@@ -100,6 +100,12 @@ export interface ValidationError {
   message: string
   /** Within the CEL expression at `path`, for parse and type errors. */
   position?: SourcePosition
+  /**
+   * For the evaluation budget's refusals (server/domain/rule-language.ts): `rule_over_budget` or
+   * `rule_regex_unsupported`; their `message` is zh-CN and `messageEn` the English.
+   */
+  code?: CompileErrorCode
+  messageEn?: string
 }
 
 export interface CompiledModifier {
@@ -173,10 +179,11 @@ function compileInto(
   text: string,
   path: string,
   errors: ValidationError[],
+  options: CompileOptions = {},
 ): CompiledExpression | null {
-  const r = compileExpression(text)
+  const r = compileExpression(text, options)
   if (r.ok) return r.expression
-  errors.push({ path, message: r.message, position: r.position })
+  errors.push({ path, message: r.message, position: r.position, ...(r.code ? { code: r.code, messageEn: r.messageEn } : {}) })
   return null
 }
 
@@ -186,8 +193,11 @@ function durationMs(text: string | undefined): number | null {
   return r.ok ? r.ms : null
 }
 
-/** Validate and compile. Structural errors name the path; CEL errors also carry a position. */
-export function validateRuleSet(input: unknown): RuleSetValidation {
+/**
+ * Validate and compile. Structural errors name the path; CEL errors also carry a position.
+ * `options.budget`: see CompileOptions — 'guard' only for loading a version already stored.
+ */
+export function validateRuleSet(input: unknown, options: CompileOptions = {}): RuleSetValidation {
   const parsed = ruleSetSchema.safeParse(input)
   if (!parsed.success) {
     const errors: ValidationError[] = parsed.error.issues.map((i) => ({
@@ -212,7 +222,7 @@ export function validateRuleSet(input: unknown): RuleSetValidation {
 
   const modifiers: CompiledModifier[] = []
   doc.modifiers?.forEach((m, i) => {
-    const when = compileInto(m.when, `modifiers[${i}].when`, errors)
+    const when = compileInto(m.when, `modifiers[${i}].when`, errors, options)
     if (when) modifiers.push({ when, factor: m.factor })
   })
 
@@ -244,10 +254,10 @@ export function validateRuleSet(input: unknown): RuleSetValidation {
     if (rule.kind === 'threshold' && rule.sum === undefined && rule.count !== undefined && !Number.isInteger(rule.count)) {
       errors.push({ path: `${at}.count`, message: 'count must be a whole number unless sum is given' })
     }
-    const when = rule.when === undefined ? null : compileInto(rule.when, `${at}.when`, errors)
+    const when = rule.when === undefined ? null : compileInto(rule.when, `${at}.when`, errors, options)
     const ruleModifiers: CompiledModifier[] = []
     rule.modifiers?.forEach((m, j) => {
-      const w = compileInto(m.when, `${at}.modifiers[${j}].when`, errors)
+      const w = compileInto(m.when, `${at}.modifiers[${j}].when`, errors, options)
       if (w) ruleModifiers.push({ when: w, factor: m.factor })
     })
     const method = rule.method ?? RULE_DEFAULTS.method

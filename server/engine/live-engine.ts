@@ -66,6 +66,7 @@ export class LiveEngine {
   #paused = false
   #lastRefresh = 0
   #lastRebuild: { seconds: number; events: number } | null = null
+  #ruleSet: CompiledRuleSet | null = null
   /**
    * Recently received events the last rebuild read from the store. An event committed just
    * before the rebuild read it may still be on its way here (handed off or notified, queued
@@ -87,6 +88,22 @@ export class LiveEngine {
   /** How long the last completed rebuild took (wall clock) and how many events it replayed. */
   get lastRebuild(): { seconds: number; events: number } | null {
     return this.#lastRebuild
+  }
+
+  /**
+   * Per rule of the rule set this process runs (id, or `modifiers[i]` for a set-wide modifier):
+   * evaluations skipped because they ran out of the evaluation budget since it was loaded
+   * (server/domain/rule-language.ts). Empty when the engine does not run here.
+   */
+  ruleBudgetExceeded(): Map<string, number> {
+    const out = new Map<string, number>()
+    const ruleSet = this.#engine ? this.#ruleSet : null
+    if (!ruleSet) return out
+    for (const rule of ruleSet.rules) {
+      out.set(rule.id, (rule.when?.budgetExceeded ?? 0) + rule.modifiers.reduce((n, m) => n + m.when.budgetExceeded, 0))
+    }
+    ruleSet.modifiers.forEach((m, i) => out.set(`modifiers[${i}]`, m.when.budgetExceeded))
+    return out
   }
 
   /** Rebuilds from the store, then ticks on a timer until stop(). */
@@ -176,6 +193,7 @@ export class LiveEngine {
       while (r < reports.length) remember(engine.zeroReport(reports[r]!, reports[r++]!.at))
       remember(engine.tick(now))
       this.#engine = engine
+      this.#ruleSet = inputs.ruleSet
       this.#replayed = replayed
 
       const stored = await this.#options.store.alertKeys()

@@ -9,7 +9,9 @@ import { alertKeyStates, engineTownships, eventPages, firstDataTime, saveTownshi
 export async function loadEngineInputs(db: Db, rulesetId?: number): Promise<EngineInputs | null> {
   const version = rulesetId === undefined ? await findLiveVersion(db) : await findVersion(db, rulesetId)
   if (!version) return null
-  const compiled = validateRuleSet(version.document)
+  // 'guard': a version saved before the evaluation budget existed still runs; its over-budget
+  // evaluations are skipped and counted at run time (server/domain/rule-language.ts).
+  const compiled = validateRuleSet(version.document, { budget: 'guard' })
   if (!compiled.ok) throw new Error(`rule set does not validate: ${compiled.errors.map((e) => `${e.path} ${e.message}`).join('; ')}`)
   const [townships, periods] = await Promise.all([engineTownships(db), listSensitivePeriods(db)])
   return {

@@ -4,7 +4,7 @@
 // an engine cluster (server/engine/cluster.ts).
 import type { FastifyInstance } from 'fastify'
 import fp from 'fastify-plugin'
-import { Gauge, type Registry } from 'prom-client'
+import { Counter, Gauge, type Registry } from 'prom-client'
 import type pg from 'pg'
 import type { Db } from '../../db/connect.ts'
 import { stepSink } from '../engine/alert-sink.ts'
@@ -35,6 +35,24 @@ export interface EnginePluginOptions {
 }
 
 function engineGauges(registry: Registry, live: LiveEngine): void {
+  // The evaluation budget's last line of defence (server/domain/rule-language.ts): each skipped
+  // evaluation is counted on its compiled condition; the counter adds what is new since the last
+  // scrape (a rebuild compiles afresh and starts from zero again).
+  const reported = new Map<string, number>()
+  new Counter({
+    name: 'shaowang_rule_budget_exceeded_total',
+    help: 'Rule evaluations skipped because they ran out of the evaluation budget (counted as no match), by rule',
+    labelNames: ['rule'] as const,
+    registers: [registry],
+    collect() {
+      for (const [rule, n] of live.ruleBudgetExceeded()) {
+        const before = reported.get(rule) ?? 0
+        const delta = n >= before ? n - before : n
+        if (delta > 0) this.inc({ rule }, delta)
+        reported.set(rule, n)
+      }
+    },
+  })
   new Gauge({
     name: 'shaowang_engine_leader',
     help: '1 when this process runs the live risk engine (holds the leadership), else 0',

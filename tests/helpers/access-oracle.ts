@@ -45,6 +45,7 @@ export const RULES: readonly Rule[] = [
     'GET /api/v1/townships',
     'GET /api/v1/townships/:code',
     'GET /api/v1/geo/county',
+    'GET /api/v1/code-tables',
     'GET /api/v1/rulesets/live',
     'GET /api/v1/alerts',
     'GET /api/v1/events',
@@ -110,6 +111,12 @@ export const RULES: readonly Rule[] = [
     'PUT /api/v1/geo/county',
     'GET /api/v1/geo/county/versions',
     'POST /api/v1/geo/county/versions/:id/restore',
+  ),
+  rule(
+    "The county's vocabulary is the administrator's: adding a category, petition form or dispute flag, and editing any code's labels and synonyms or retiring it (everyone reads the tables above).",
+    ['admin'],
+    'POST /api/v1/code-tables/:kind',
+    'PATCH /api/v1/code-tables/:kind/:code',
   ),
 ]
 

@@ -170,6 +170,7 @@ const FIXTURES: Record<string, string[]> = {
   rulesets: rulesetIds,
   townships: [OWN_TOWNSHIP, townships[1]!],
   simulator: ['surge', 'escalation'],
+  'code-tables': ['dispute_flag', 'group', 'category', 'petition_form'],
 }
 
 /** Path segments as they arrive on the wire: some not even valid percent-encoding or UTF-8. */
@@ -250,6 +251,8 @@ const NEARLY_VALID: Record<string, () => Record<string, unknown>> = {
   'POST /api/v1/cases/:id/resolve': () => ({ version: 1, resolution: 'r' }),
   'POST /api/v1/cases/:id/close': () => ({ version: 1, followUp: 'f', satisfaction: 'satisfied' }),
   'POST /api/v1/cases/:id/comment': () => ({ text: 'hello' }),
+  'POST /api/v1/code-tables/:kind': () => ({ code: `prop_${Math.random().toString(36).slice(2, 8)}`, labelZh: `测试${Math.random().toString(36).slice(2, 6)}`, labelEn: `Test ${Math.random().toString(36).slice(2, 6)}`, synonyms: [] }),
+  'PATCH /api/v1/code-tables/:kind/:code': () => ({ synonyms: ['群体纠纷'], labelEn: 'Group' }),
   'POST /api/v1/silences': () => ({ matchers: { township: OWN_TOWNSHIP }, reason: 'r', expiresAt: new Date(Date.now() + 3_600_000).toISOString() }),
 }
 
@@ -480,7 +483,8 @@ async function fingerprint(): Promise<string> {
     (select count(*) || ':' || coalesce(sum(version), 0) from event),
     (select count(*) from zero_report),
     (select count(*) || ':' || count(revoked_at) from silence),
-    (select count(*) from alert_change where actor not in ('engine', 'system'))
+    (select count(*) from alert_change where actor not in ('engine', 'system')),
+    (select count(*) || ':' || md5(coalesce(string_agg(concat_ws(',', kind, source, code, label_zh, label_en, synonyms::text, sort, retired_at), '|' order by id), '')) from code_entry)
   ) as f`.execute(app.db)
   return rows[0]!.f
 }

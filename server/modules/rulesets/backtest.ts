@@ -72,5 +72,8 @@ export async function ruleMatches(db: Db, rulesetId: number, days: number, now: 
       }
     }
   }
-  return { days, rules: inputs.ruleSet.rules.map((r) => ({ ruleId: r.id, matches: counts.get(r.id)! })) }
+  // The rule's health beside its matches: evaluations of this replay skipped for running out of
+  // the evaluation budget (a version stored before the budget existed; server/domain/rule-language.ts).
+  const skipped = (r: (typeof inputs.ruleSet.rules)[number]) => (r.when?.budgetExceeded ?? 0)
+  return { days, rules: inputs.ruleSet.rules.map((r) => ({ ruleId: r.id, matches: counts.get(r.id)!, budgetExceeded: skipped(r) })) }
 }

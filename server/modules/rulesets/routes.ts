@@ -118,7 +118,12 @@ const routes: FastifyPluginAsyncZod = async (app) => {
         if (version.live) throw new HttpError(409, 'conflict', `rule set ${id} is already live`)
         // A stored version passed validation when saved; re-check in case the rule language changed since.
         const check = validateRuleSet(version.document)
-        if (!check.ok) throw new HttpError(409, 'conflict', `rule set ${id} no longer validates: ${check.errors[0]?.path} ${check.errors[0]?.message}`)
+        // (The evaluation budget, for one: a version saved before it may now be refused, in zh-CN.)
+        if (!check.ok) {
+          throw new HttpError(409, 'conflict', `rule set ${id} no longer validates: ${check.errors[0]?.path} ${check.errors[0]?.message}`, {
+            fields: check.errors.map((e) => ({ field: e.path || '(body)', message: e.message })),
+          })
+        }
         const previous = await findLiveVersion(trx)
         await markLive(trx, id, principal.username, request.body.comment, app.now())
         await recordAudit(trx, {
@@ -160,7 +165,19 @@ const routes: FastifyPluginAsyncZod = async (app) => {
         summary: "How many stored events each rule's condition matched recently",
         params: z.object({ id: RulesetId }),
         querystring: z.object({ days: z.coerce.number().int().min(1).max(90).default(7) }),
-        response: { 200: z.object({ days: z.number(), rules: z.array(z.object({ ruleId: z.string(), matches: z.number() })) }) },
+        response: {
+          200: z.object({
+            days: z.number(),
+            rules: z.array(
+              z.object({
+                ruleId: z.string(),
+                matches: z.number(),
+                /** Evaluations skipped because they ran out of the evaluation budget (counted as no match). */
+                budgetExceeded: z.number(),
+              }),
+            ),
+          }),
+        },
       },
     },
     async (request) => ruleMatches(app.db, request.params.id, request.query.days, app.now()),

@@ -23,6 +23,9 @@ export const RuleSetError = z.object({
   path: z.string(),
   message: z.string(),
   position: z.object({ line: z.number(), column: z.number(), offset: z.number() }).optional(),
+  /** The evaluation budget's refusals: their `message` is zh-CN, `messageEn` English (server/domain/rule-language.ts). */
+  code: z.enum(['rule_over_budget', 'rule_regex_unsupported']).optional(),
+  messageEn: z.string().optional(),
 })
 
 /** Far above any real county's rule set; a larger document costs seconds to check and megabytes of errors. */
