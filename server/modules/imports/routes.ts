@@ -113,7 +113,7 @@ const routes: FastifyPluginAsyncZod = async (app) => {
       }
 
       const defaults = parseDefaults(fields['defaults'])
-      const defaultErrors = checkDefaults(defaults, { regions: app.regions, tz: app.config.tzDisplay })
+      const defaultErrors = checkDefaults(defaults, { regions: app.regions, codes: app.codeTables.book, tz: app.config.tzDisplay })
       if (defaultErrors.length) throw badRequest(`defaults 有误：${defaultErrors.map((e) => `${e.field} ${e.message}`).join('；')}`, defaultErrors)
 
       const mapped = new Set(Object.keys(mapping ?? {}).map(normalizeHeader))
@@ -130,7 +130,7 @@ const routes: FastifyPluginAsyncZod = async (app) => {
       const { columns, errors: mappingErrors } = resolveColumns(sheet.header, mapping, defaults)
       if (mappingErrors.length) throw badRequest(`台账的列对不上：${mappingErrors.map((e) => e.message).join('；')}`, mappingErrors)
 
-      const ctx = { regions: app.regions, tz: app.config.tzDisplay, date1904: sheet.date1904 }
+      const ctx = { regions: app.regions, codes: app.codeTables.book, tz: app.config.tzDisplay, date1904: sheet.date1904 }
       const converted = sheet.rows.map((r) => ({ rowNumber: r.rowNumber, ...rowToEvent(r.cells, sheet.header, columns, ctx, defaults) }))
       const principal = request.principal as UserPrincipal
       const submitter = { feedId: null, name: `import:${principal.username}`, defaultSourceSystem: 'ledger' }
@@ -156,7 +156,7 @@ const routes: FastifyPluginAsyncZod = async (app) => {
       for (const c of converted) {
         if (c.errors.length === 0) continue
         rejected.push(...c.errors.map((e) => ({ row: c.rowNumber, field: e.field, message: e.message })))
-        const checked = validateEvent(c.item, { regions: app.regions, now, defaultSourceSystem: submitter.defaultSourceSystem, tz: app.config.tzDisplay })
+        const checked = validateEvent(c.item, { regions: app.regions, codes: app.codeTables.book, now, defaultSourceSystem: submitter.defaultSourceSystem, tz: app.config.tzDisplay })
         if (!checked.ok) pipelineErrors(c, checked.errors)
       }
       for (const r of result.rejected) pipelineErrors(passing[r.index]!, r.errors)
