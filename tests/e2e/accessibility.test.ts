@@ -48,6 +48,9 @@ beforeAll(async () => {
   }
   const kiosk = await admin.send<{ token: string }>('/api/v1/kiosks', { name: 'e2e 大屏' })
   kioskToken = kiosk.token
+  // A disabled account: its row on the admin screen is drawn muted, and must stay legible.
+  const user = await admin.send<{ id: number }>('/api/v1/users', { username: 'e2e-a11y-retired', password: 'e2e-a11y-password-2026', roles: ['duty'] })
+  await admin.send(`/api/v1/users/${user.id}`, { disabled: true }, 'PATCH')
   const analyst = await signIn(server, 'analyst', PASSWORD['analyst']!)
   const live = await analyst.get<{ document: { rules: Array<{ id: string }> } }>('/api/v1/rulesets/live')
   const rules = live.document.rules.map((r) => (r.id === 'mass-incident' ? { ...r, enabled: false } : r))
@@ -196,6 +199,8 @@ describe('accessibility: axe-core on every screen, zero serious or critical viol
           await o.page.locator('[data-test="connection-badge"][data-state="online"]').waitFor({ timeout: 20_000 })
           await o.page.locator('[data-test="ranking-row"]').first().waitFor()
           await o.page.locator('[data-test="ticker-item"]').first().waitFor()
+          // The unsigned red alert of beforeAll: the red-alert banner is over the wall.
+          await o.page.locator('[data-test="red-flash"]').waitFor()
         },
       ],
     ])
@@ -211,6 +216,7 @@ describe('accessibility: axe-core on every screen, zero serious or critical viol
           await o.page.locator('[data-test="county-map"][data-map-ready="true"]').waitFor({ timeout: 20_000 })
           await o.page.locator('[data-test="connection-badge"][data-state="online"]').waitFor({ timeout: 20_000 })
           await o.page.locator('[data-test="ranking-row"]').first().waitFor()
+          await o.page.locator('[data-test="red-flash"]').waitFor()
           expect(new URL(o.page.url()).searchParams.has('pair')).toBe(false)
         },
       ],
@@ -324,12 +330,12 @@ describe('accessibility: axe-core on every screen, zero serious or critical viol
     await check(o, [...tabs, celError])
   })
 
-  it('admin screen as the administrator, each tab and each notification panel', async () => {
+  it('admin screen as the administrator: each tab and notification panel, a disabled account, a once-shown token, a user being edited', async () => {
     const o = await open('admin')
     await o.page.goto(`${server.url}/admin`)
-    await o.page.locator('[data-test="user-row-admin"]').waitFor({ timeout: 15_000 })
+    await o.page.locator('[data-test="user-row-e2e-a11y-retired"].disabled').waitFor({ timeout: 15_000 })
     const tabs = await eachTab(o, 'admin-tab-', async (tab) => {
-      if (tab === 'users') await o.page.locator('[data-test="user-row-admin"]').waitFor()
+      if (tab === 'users') await o.page.locator('[data-test="user-row-e2e-a11y-retired"].disabled').waitFor()
       if (tab === 'audit') await o.page.locator('[data-test="audit-row"]').first().waitFor()
     })
     const parts: Array<[string, () => Promise<void>]> = ['channels', 'routes', 'roster', 'outbox'].map((p) => [
@@ -348,7 +354,15 @@ describe('accessibility: axe-core on every screen, zero serious or critical viol
         await o.page.locator('[data-test="once-secret"]').waitFor()
       },
     ]
-    await check(o, [...tabs, ...parts, secret])
+    const editUser: [string, () => Promise<void>] = [
+      'admin user edit row',
+      async () => {
+        await o.page.locator('[data-test="admin-tab-users"]').click()
+        await o.page.locator('[data-test="user-edit-duty"]').click()
+        await o.page.locator('[data-test="user-edit-form"]').waitFor()
+      },
+    ]
+    await check(o, [...tabs, ...parts, secret, editUser])
   })
 
   it('visited every screen of the client router', () => {

@@ -24,27 +24,53 @@ export function part(name: string, text: string): ZipPart {
 const SHEET_HEAD = '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData><row r="1"><c r="A1" t="inlineStr"><is><t>'
 const SHEET_TAIL = '</t></is></c></row></sheetData></worksheet>'
 
-/** A sheet of one cell holding `bytes` of the letter A, compressed by streaming 1 MiB at a time. */
-export async function hugeCellSheet(name: string, bytes: number): Promise<ZipPart> {
+/** A part compressed by streaming DEFLATE from `chunks`: only the compressed bytes are held. */
+export async function deflatedPart(name: string, chunks: Iterable<Buffer>): Promise<ZipPart> {
   const deflate = zlib.createDeflateRaw({ level: 9 })
   const out: Buffer[] = []
   deflate.on('data', (c: Buffer) => out.push(c))
   const done = once(deflate, 'end')
   let crc = 0
-  const write = async (chunk: Buffer) => {
+  let size = 0
+  for (const chunk of chunks) {
     crc = zlib.crc32(chunk, crc)
+    size += chunk.length
     if (!deflate.write(chunk)) await once(deflate, 'drain')
   }
-  const head = Buffer.from(SHEET_HEAD)
-  const tail = Buffer.from(SHEET_TAIL)
-  await write(head)
-  const fill = bytes - head.length - tail.length
-  const chunk = Buffer.alloc(1024 * 1024, 'A')
-  for (let left = fill; left > 0; left -= chunk.length) await write(left >= chunk.length ? chunk : chunk.subarray(0, left))
-  await write(tail)
   deflate.end()
   await done
-  return { name, compressed: Buffer.concat(out), crc, size: bytes }
+  return { name, compressed: Buffer.concat(out), crc, size }
+}
+
+/** A sheet of one cell holding `bytes` of the letter A, compressed 1 MiB at a time. */
+export function hugeCellSheet(name: string, bytes: number): Promise<ZipPart> {
+  const head = Buffer.from(SHEET_HEAD)
+  const tail = Buffer.from(SHEET_TAIL)
+  const chunk = Buffer.alloc(1024 * 1024, 'A')
+  return deflatedPart(
+    name,
+    (function* () {
+      yield head
+      for (let left = bytes - head.length - tail.length; left > 0; left -= chunk.length) yield left >= chunk.length ? chunk : chunk.subarray(0, left)
+      yield tail
+    })(),
+  )
+}
+
+/** A sheet of `rows` rows of one short cell each: few bytes a row, so many rows under the size caps. */
+export function manyRowsSheet(name: string, rows: number): Promise<ZipPart> {
+  return deflatedPart(
+    name,
+    (function* () {
+      yield Buffer.from('<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>')
+      for (let r = 1; r <= rows; r += 1000) {
+        let block = ''
+        for (let i = r; i < Math.min(r + 1000, rows + 1); i++) block += `<row r="${i}"><c r="A${i}"><v>${i}</v></c></row>`
+        yield Buffer.from(block)
+      }
+      yield Buffer.from('</sheetData></worksheet>')
+    })(),
+  )
 }
 
 /** The workbook parts around `sheets` worksheets (xl/worksheets/sheet1.xml …). */

@@ -9,9 +9,9 @@ import { existsSync, readFileSync } from 'node:fs'
 import ExcelJS from 'exceljs'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { signIn } from '../../scripts/lib/api-client.ts'
-import { XLSX_FORGED_MESSAGE, XLSX_TOO_LARGE_MESSAGE, XLSX_TOO_MANY_PARTS_MESSAGE } from '../../server/modules/imports/zip-guard.ts'
+import { XLSX_FORGED_MESSAGE, XLSX_LIMITS, XLSX_TOO_LARGE_MESSAGE, XLSX_TOO_MANY_PARTS_MESSAGE } from '../../server/modules/imports/zip-guard.ts'
 import { type RunningServer, startServer } from '../e2e/harness.ts'
-import { hugeCellSheet, part, workbookParts, zip, type ZipPart } from '../helpers/xlsx-bomb.ts'
+import { hugeCellSheet, manyRowsSheet, part, workbookParts, zip, type ZipPart } from '../helpers/xlsx-bomb.ts'
 
 const MB = 1024 * 1024
 /** What an upload may add to the process's RSS (a bomb added gigabytes). */
@@ -126,6 +126,18 @@ describe(`${db}: XLSX decompression bombs`, () => {
     console.info(`${db}: lying 16 × 300 MB bomb ${mbOf(res)}`)
     expect(res.status).toBe(400)
     expect(res.body.error).toMatchObject({ code: 'bad_ledger', fields: [{ field: 'file', message: XLSX_FORGED_MESSAGE }] })
+    expectBounded(res)
+    await stillServes()
+  }, 120_000)
+
+  it('a sheet of 500,000 one-cell rows, under the size caps: 413 on the file once reading passes the row cap', async () => {
+    const sheet = await manyRowsSheet(sheetName(1), 500_000)
+    expect(sheet.size).toBeLessThan(XLSX_LIMITS.maxEntryBytes)
+    const res = await uploadWatched(zip([...workbookParts(1), sheet]))
+    console.info(`${db}: 500,000-row sheet (${Math.round(sheet.size / MB)} MB of XML) ${mbOf(res)}`)
+    expect(res.status).toBe(413)
+    const message = '一次最多导入 10000 行（这个文件超过 10000 行）：请拆成几个文件'
+    expect(res.body.error).toMatchObject({ code: 'payload_too_large', fields: [{ field: 'file', message }] })
     expectBounded(res)
     await stillServes()
   }, 120_000)

@@ -49,7 +49,7 @@ export const useRulesStore = defineStore('rules', () => {
   const saving = ref(false)
   const saveError = ref<string | null>(null)
   const { publishing, publishError, publishFieldErrors, publish, clearPublish } = usePublish(loadVersions)
-  const { matches, loadMatches } = useRuleMatches()
+  const { matches, budgetExceeded, loadMatches } = useRuleMatches()
   const { backtest, runBacktest, clearBacktest } = useBacktest(openId)
   const { calendar, calendarError, calendarFieldErrors, loadCalendar, addPeriod, removePeriod } = useSensitiveCalendar()
 
@@ -162,7 +162,7 @@ export const useRulesStore = defineStore('rules', () => {
 
   return {
     versions, live, townships, loading, error, openId, basedOn, document, dirty, openVersion, issues, validating, saving, saveError,
-    publishing, publishError, publishFieldErrors, matches, backtest, calendar, calendarError, calendarFieldErrors,
+    publishing, publishError, publishFieldErrors, matches, budgetExceeded, backtest, calendar, calendarError, calendarFieldErrors,
     load, loadVersions, fetchDocument, open, startDraft, replaceDocument, validateNow, scheduleValidate, save, publish, loadMatches,
     runBacktest, loadCalendar, addPeriod, removePeriod, importText, exportText,
   }

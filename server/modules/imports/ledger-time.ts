@@ -55,7 +55,7 @@ export function textToWallClock(text: string): WallClock | null {
 }
 
 /**
- * A ledger cell as an ISO-8601 time with the zone's offset, or null. A date cell (exceljs gives the
+ * A ledger cell as an ISO-8601 time with the zone's offset, or null. A date cell (the XLSX reader gives the
  * wall clock it shows as if it were UTC), a number (an Excel serial in a General cell, or 20261103),
  * ISO-8601 text with an offset (kept as that instant), or the text forms above.
  */

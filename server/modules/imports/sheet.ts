@@ -1,10 +1,10 @@
 import chardet from 'chardet'
 import { parse } from 'csv-parse/sync'
-import ExcelJS from 'exceljs'
 import iconv from 'iconv-lite'
 import { normalizeHeader } from './headers.ts'
 import type { LedgerCell } from './ledger-time.ts'
-import { checkZip, XLSX_BROKEN_MESSAGE, ZipRefusal } from './zip-guard.ts'
+import { readXlsxGrid, XlsxRefusal } from './xlsx.ts'
+import { checkZip, ZipRefusal } from './zip-guard.ts'
 
 // Reading a ledger file into a header and data rows (docs/architecture.md §4, "ledgers"). Real ledgers
 // open with a title row (XX镇矛盾纠纷排查化解台账), a 填报单位（盖章）… 填报时间… row, and a
@@ -83,7 +83,7 @@ function looksBinary(text: string): boolean {
 export async function readSheet(buffer: Buffer, maxRows: number, isKnown: (header: string) => boolean): Promise<Sheet> {
   if (buffer.length === 0) throw new LedgerError('文件是空的')
   if (isOle2(buffer)) throw new LedgerError(XLS_MESSAGE)
-  if (isZip(buffer)) return finish(await readXlsx(buffer), 'xlsx', null, maxRows, isKnown)
+  if (isZip(buffer)) return finish(await readXlsx(buffer, maxRows), 'xlsx', null, maxRows, isKnown)
   const { text, encoding } = decodeText(buffer)
   if (looksBinary(text)) throw new LedgerError(NOT_A_SHEET_MESSAGE)
   const firstLine = text.slice(0, text.search(/\r?\n|$/))
@@ -99,48 +99,23 @@ export async function readSheet(buffer: Buffer, maxRows: number, isKnown: (heade
   return finish({ grid, date1904: false }, 'csv', encoding, maxRows, isKnown)
 }
 
-function cellValue(cell: ExcelJS.Cell): Cell {
-  const v = cell.value
-  if (v === null || v === undefined) return null
-  if (v instanceof Date || typeof v === 'number' || typeof v === 'boolean') return v
-  if (typeof v === 'object' && 'result' in v && (v.result instanceof Date || typeof v.result === 'number')) return v.result as Date | number
-  return cell.text
-}
+/** Rows a sheet may have beyond the records an import holds: title, header, 填报单位 and footer rows. */
+const XLSX_ROW_SLACK = 1000
 
-/** No ledger has more columns; a cell beyond is ignored. */
-const MAX_COLUMNS = 256
-
-async function readXlsx(buffer: Buffer): Promise<{ grid: GridRow[]; date1904: boolean }> {
+async function readXlsx(buffer: Buffer, maxRows: number): Promise<{ grid: GridRow[]; date1904: boolean }> {
   try {
-    // exceljs inflates every part whole: a decompression bomb must be refused before it sees one.
+    // A decompression bomb is refused before any part is parsed; then only the ledger's sheet is
+    // read, as it inflates, up to the rows an import may hold (README, "Ledger imports").
     await checkZip(buffer)
+    return await readXlsxGrid(buffer, maxRows + HEADER_SEARCH_ROWS + XLSX_ROW_SLACK, tooManyRows(maxRows, null))
   } catch (err) {
     if (err instanceof ZipRefusal) throw new LedgerError(err.message, err.tooLarge)
+    if (err instanceof XlsxRefusal) throw new LedgerError(err.message, err.tooMany)
     throw err
   }
-  const workbook = new ExcelJS.Workbook()
-  try {
-    await workbook.xlsx.load(buffer as unknown as ArrayBuffer)
-  } catch {
-    // exceljs's own message names zip internals; the owner needs to know what to do.
-    throw new LedgerError(XLSX_BROKEN_MESSAGE)
-  }
-  const sheet = workbook.worksheets.find((s) => s.state !== 'hidden' && s.actualRowCount > 0) ?? workbook.worksheets[0]
-  if (!sheet) throw new LedgerError('工作簿里没有工作表')
-  const grid: GridRow[] = []
-  sheet.eachRow({ includeEmpty: false }, (row, rowNumber) => {
-    const cells: GridCell[] = []
-    // A stray mark in column XFD must not make every row 16,384 cells wide.
-    const width = Math.min(row.cellCount, MAX_COLUMNS)
-    for (let c = 1; c <= width; c++) {
-      const cell = row.getCell(c)
-      const master = cell.isMerged ? { row: Number(cell.master.row), col: Number(cell.master.col) - 1 } : undefined
-      cells.push(master ? { value: cellValue(cell), master } : { value: cellValue(cell) })
-    }
-    grid.push({ rowNumber, cells })
-  })
-  return { grid, date1904: Boolean(workbook.properties.date1904) }
 }
+
+const tooManyRows = (maxRows: number, rows: number | null) => `一次最多导入 ${maxRows} 行（这个文件${rows === null ? `超过 ${maxRows}` : `有 ${rows}`} 行）：请拆成几个文件`
 
 const text = (c: GridCell | undefined): string => (c === undefined || c.value === null ? '' : c.value instanceof Date ? c.value.toISOString() : String(c.value)).trim()
 const isBlankRow = (r: GridRow) => r.cells.every((c) => text(c) === '')
@@ -227,7 +202,7 @@ function finish(read: { grid: GridRow[]; date1904: boolean }, format: 'csv' | 'x
   if (!located) throw new LedgerError(format === 'csv' ? '文件是空的' : '工作表是空的')
   const { index, span, names } = located
   const rows = read.grid.slice(index + span).filter(isRecord)
-  if (rows.length > maxRows) throw new LedgerError(`一次最多导入 ${maxRows} 行（这个文件有 ${rows.length} 行）：请拆成几个文件`, true)
+  if (rows.length > maxRows) throw new LedgerError(tooManyRows(maxRows, rows.length), true)
   return {
     format,
     encoding,

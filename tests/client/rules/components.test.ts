@@ -58,6 +58,18 @@ describe('RuleCard', () => {
     wrapper.unmount()
   })
 
+  it('reports evaluations skipped for the evaluation budget on the rule, and nothing when there were none', async () => {
+    const store = useRulesStore()
+    store.document.rules.push({ id: 'r1', name: 'a', kind: 'trigger', when: 'true', points: 1, halfLife: '1h' }, { id: 'r2', name: 'b', kind: 'trigger', when: 'true', points: 1, halfLife: '1h' })
+    store.matches = { r1: 0, r2: 3 }
+    store.budgetExceeded = { r1: 2, r2: 0 }
+    const first = mount(RuleCard, { props: { index: 0 }, global: { plugins: [i18n()], stubs: { CelEditor: true } } })
+    const second = mount(RuleCard, { props: { index: 1 }, global: { plugins: [i18n()], stubs: { CelEditor: true } } })
+    await nextTick()
+    expect(first.find('[data-test="rule-budget"]').text()).toBe('近 7 天有 2 次因超出计算量上限而跳过（按未命中计）')
+    expect(second.find('[data-test="rule-budget"]').exists()).toBe(false)
+  })
+
   it('says when matches are not available', () => {
     const store = useRulesStore()
     store.document.rules.push({ id: 'r1', name: 'a', kind: 'silence', window: '24h' })

@@ -10,6 +10,7 @@ import {
   diagnosticsFor,
   diffByTownship,
   diffRuleSets,
+  issueMessage,
   jsonDiagnostics,
   offsetOfLineColumn,
   rangeToInstants,
@@ -59,6 +60,21 @@ describe('validation errors → editor diagnostics', () => {
     expect(d).toHaveLength(1)
     expect(d[0]!.from).toBeGreaterThanOrEqual(when.indexOf('>='))
     expect(d[0]!.to).toBeLessThanOrEqual(when.length)
+  })
+
+  it('marks an over-budget condition at its outermost comprehension, in Chinese, or in English when the UI is', () => {
+    const when = "has(attributes.a) &&\n  attributes.a.exists(x, attributes.a.exists(y, x == y + 1.5))"
+    const r = validateRuleSet({ levels: { yellow: 30, orange: 55, red: 80 }, hysteresis: 5, rules: [{ id: 'a', name: 'a', kind: 'trigger', when, points: 5, halfLife: '1h' }] })
+    const issues = r.ok ? [] : r.errors
+    const zh = diagnosticsFor(issues, 'rules[0].when', when)
+    expect(zh).toHaveLength(1)
+    expect(when.slice(zh[0]!.from, zh[0]!.to)).toBe('exists')
+    expect(zh[0]!.message).toContain('第 2 行第 16 列')
+    const en = diagnosticsFor(issues, 'rules[0].when', when, 'en')
+    expect(en[0]!.message).toContain('at 2:16')
+    expect(issueMessage(issues[0]!, 'zh-CN')).toBe(zh[0]!.message)
+    // Other errors have one message, shown in either language.
+    expect(issueMessage({ path: 'p', message: 'must be boolean' }, 'en')).toBe('must be boolean')
   })
 
   it('turns a JSON syntax error into a diagnostic at its position', () => {

@@ -48,10 +48,12 @@ describe('rules store', () => {
   })
 
   it('keeps the matches of the last 7 days per rule when the endpoint answers', async () => {
-    mockFetch({ ...baseRoutes(), 'GET /api/v1/rulesets/:id/matches': { body: { rules: [{ ruleId: 'collective', matches: 7 }] } } })
+    mockFetch({ ...baseRoutes(), 'GET /api/v1/rulesets/:id/matches': { body: { rules: [{ ruleId: 'collective', matches: 7, budgetExceeded: 2 }] } } })
     const store = useRulesStore()
     await store.load()
     await vi.waitFor(() => expect(store.matches).toEqual({ collective: 7 }))
+    // The rule's health beside: evaluations skipped for the evaluation budget.
+    expect(store.budgetExceeded).toEqual({ collective: 2 })
   })
 
   it('validates 300 ms after the last edit, with the CSRF token, and keeps the errors per path', async () => {

@@ -18,6 +18,14 @@ export interface RuleSetIssue {
   path: string
   message: string
   position?: Position
+  /** The evaluation budget's refusals (`rule_over_budget`, `rule_regex_unsupported`): `message` is zh-CN, `messageEn` English. */
+  code?: string
+  messageEn?: string
+}
+
+/** An issue's text in the UI's language: the server's zh-CN message, or its English where it sends one. */
+export function issueMessage(issue: RuleSetIssue, locale = 'zh-CN'): string {
+  return locale === 'en' && issue.messageEn ? issue.messageEn : issue.message
 }
 
 /** What CodeMirror's lint extension takes, minus its import (kept pure for tests). */
@@ -49,12 +57,13 @@ const TOKEN = /[A-Za-z0-9_.']/
  * without a position marks the whole expression. The server's offset is trusted when it agrees
  * with its line/column, else line/column wins (the editor may have changed since).
  */
-export function diagnosticsFor(issues: readonly RuleSetIssue[], path: string, text: string): EditorDiagnostic[] {
+export function diagnosticsFor(issues: readonly RuleSetIssue[], path: string, text: string, locale = 'zh-CN'): EditorDiagnostic[] {
   const out: EditorDiagnostic[] = []
   for (const issue of issues) {
     if (issue.path !== path) continue
+    const message = issueMessage(issue, locale)
     if (!issue.position) {
-      out.push({ from: 0, to: text.length, severity: 'error', message: issue.message })
+      out.push({ from: 0, to: text.length, severity: 'error', message })
       continue
     }
     const { line, column, offset } = issue.position
@@ -64,14 +73,15 @@ export function diagnosticsFor(issues: readonly RuleSetIssue[], path: string, te
     while (to < text.length && TOKEN.test(text[to]!)) to++
     if (to === from) to = Math.min(text.length, from + 1)
     if (from === to && from > 0) from -= 1 // at the very end: mark the last character
-    out.push({ from, to, severity: 'error', message: issue.message })
+    out.push({ from, to, severity: 'error', message })
   }
   return out
 }
 
 /** Errors that are not on an expression (shown beside their form field). */
-export function issueAt(issues: readonly RuleSetIssue[], path: string): string | null {
-  return issues.find((i) => i.path === path)?.message ?? null
+export function issueAt(issues: readonly RuleSetIssue[], path: string, locale = 'zh-CN'): string | null {
+  const issue = issues.find((i) => i.path === path)
+  return issue ? issueMessage(issue, locale) : null
 }
 
 /** Errors at `prefix` or below it (`rules[2]` → `rules[2].id`, `rules[2].when`, …). */

@@ -5,17 +5,21 @@ import { type BacktestResult, rangeToInstants } from '../../screens/rules/logic.
 /** Matches per rule id in the last 7 days of a version; null when the endpoint is not available. */
 export function useRuleMatches() {
   const matches = ref<Record<string, number> | null>(null)
+  /** Per rule: evaluations skipped for running out of the evaluation budget (the rule's health). */
+  const budgetExceeded = ref<Record<string, number> | null>(null)
 
   async function loadMatches(id: number): Promise<void> {
     try {
-      const r = await getOptional<{ rules: Array<{ ruleId: string; matches: number }> }>(`/api/v1/rulesets/${id}/matches?days=7`)
+      const r = await getOptional<{ rules: Array<{ ruleId: string; matches: number; budgetExceeded?: number }> }>(`/api/v1/rulesets/${id}/matches?days=7`)
       matches.value = r ? Object.fromEntries(r.rules.map((m) => [m.ruleId, m.matches])) : null
+      budgetExceeded.value = r ? Object.fromEntries(r.rules.map((m) => [m.ruleId, m.budgetExceeded ?? 0])) : null
     } catch {
       matches.value = null
+      budgetExceeded.value = null
     }
   }
 
-  return { matches, loadMatches }
+  return { matches, budgetExceeded, loadMatches }
 }
 
 /** A backtest of the open saved version over a date range (`unavailable`: the server has no backtest). */
