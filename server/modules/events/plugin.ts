@@ -35,6 +35,7 @@ export default fp(
       new IngestService({
         db: app.db,
         regions,
+        codes: () => app.codeTables.book,
         keys,
         bus: app.bus,
         tz: app.config.tzDisplay,
@@ -46,5 +47,5 @@ export default fp(
       }),
     )
   },
-  { name: 'events', dependencies: ['access', 'metrics', 'bus'] },
+  { name: 'events', dependencies: ['access', 'metrics', 'bus', 'code-tables'] },
 )

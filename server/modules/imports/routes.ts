@@ -63,7 +63,7 @@ const routes: FastifyPluginAsyncZod = async (app) => {
       },
     },
     async (request) => {
-      const upload = await readLedgerUpload(request, { regions: app.regions, tz: app.config.tzDisplay, queryDryRun: request.query.dryRun })
+      const upload = await readLedgerUpload(request, { regions: app.regions, codes: app.codeTables.book, tz: app.config.tzDisplay, queryDryRun: request.query.dryRun })
       const principal = request.principal as UserPrincipal
       const { report } = await runLedger(deps, upload, principal.username)
       if (!upload.dryRun) {
@@ -99,7 +99,7 @@ const routes: FastifyPluginAsyncZod = async (app) => {
       },
     },
     async (request, reply) => {
-      const upload = await readLedgerUpload(request, { regions: app.regions, tz: app.config.tzDisplay })
+      const upload = await readLedgerUpload(request, { regions: app.regions, codes: app.codeTables.book, tz: app.config.tzDisplay })
       const { report, sheet } = await runLedger(deps, { ...upload, dryRun: true }, (request.principal as UserPrincipal).username)
       const workbook = await refusedWorkbook(sheet, report.rejected)
       const base = (upload.fileName || 'ledger').replace(/\.[^.]+$/, '')

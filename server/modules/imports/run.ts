@@ -17,7 +17,7 @@ export interface LedgerRunDeps {
   regions: RegionCache
   tz: string
   now: () => Date
-  ingest: Pick<IngestService, 'ingest'>
+  ingest: Pick<IngestService, 'ingest' | 'codes'>
 }
 
 export interface RefusedReason {
@@ -41,7 +41,9 @@ export async function runLedger(deps: LedgerRunDeps, upload: LedgerUpload, usern
   const { columns, errors: mappingErrors } = resolveColumns(sheet.header, upload.mapping, upload.defaults)
   if (mappingErrors.length) throw badRequest(`台账的列对不上：${mappingErrors.map((e) => e.message).join('；')}`, mappingErrors)
 
-  const ctx = { regions: deps.regions, tz: deps.tz, date1904: sheet.date1904 }
+  // The code tables as they are now (docs/architecture.md §4): an administrator's new synonym applies at once.
+  const codes = deps.ingest.codes
+  const ctx = { regions: deps.regions, codes, tz: deps.tz, date1904: sheet.date1904 }
   const converted = sheet.rows.map((r) => ({ rowNumber: r.rowNumber, ...rowToEvent(r.cells, sheet.header, columns, ctx, upload.defaults) }))
   const submitter = { feedId: null, name: `import:${username}`, defaultSourceSystem: 'ledger' }
   // Rows that failed conversion are not sent on; the rest go through the one pipeline.
@@ -66,7 +68,7 @@ export async function runLedger(deps: LedgerRunDeps, upload: LedgerUpload, usern
   for (const c of converted) {
     if (c.errors.length === 0) continue
     rejected.push(...c.errors.map((e) => ({ row: c.rowNumber, field: e.field, message: e.message })))
-    const checked = validateEvent(c.item, { regions: deps.regions, now, defaultSourceSystem: submitter.defaultSourceSystem, tz: deps.tz })
+    const checked = validateEvent(c.item, { regions: deps.regions, codes, now, defaultSourceSystem: submitter.defaultSourceSystem, tz: deps.tz })
     if (!checked.ok) pipelineErrors(c, checked.errors)
   }
   for (const r of result.rejected) pipelineErrors(passing[r.index]!, r.errors)

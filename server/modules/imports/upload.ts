@@ -1,6 +1,7 @@
 // The multipart body of a ledger import (docs/architecture.md §4, "ledgers"): one `file`, and the
 // optional fields `mapping`, `defaults` and `dryRun`, each checked with a field-level 400.
 import type { FastifyRequest } from 'fastify'
+import type { CodeBook } from '../../domain/code-tables.ts'
 import { z } from 'zod'
 import { badRequest, HttpError } from '../../http-errors.ts'
 import type { RegionCache } from '../events/regions.ts'
@@ -59,7 +60,7 @@ function parseMapping(raw: string | undefined): Record<string, string> | null {
 }
 
 /** Reads and checks the upload; `queryDryRun` is the `?dryRun=` of the URL. */
-export async function readLedgerUpload(request: FastifyRequest, ctx: { regions: RegionCache; tz: string; queryDryRun?: string }): Promise<LedgerUpload> {
+export async function readLedgerUpload(request: FastifyRequest, ctx: { regions: RegionCache; codes: CodeBook; tz: string; queryDryRun?: string }): Promise<LedgerUpload> {
   if (!request.isMultipart()) throw new HttpError(415, 'unsupported_media_type', 'send multipart/form-data with a `file` field (CSV or XLSX)')
   const fields: Record<string, string> = {}
   let file: Buffer | null = null
@@ -85,7 +86,7 @@ export async function readLedgerUpload(request: FastifyRequest, ctx: { regions: 
   if (!file) throw badRequest('no file: send the ledger in the multipart field "file"', [{ field: 'file', message: 'required' }])
   const mapping = parseMapping(fields['mapping'])
   const defaults = parseDefaults(fields['defaults'])
-  const defaultErrors = checkDefaults(defaults, { regions: ctx.regions, tz: ctx.tz })
+  const defaultErrors = checkDefaults(defaults, { regions: ctx.regions, codes: ctx.codes, tz: ctx.tz })
   if (defaultErrors.length) throw badRequest(`defaults 有误：${defaultErrors.map((e) => `${e.field} ${e.message}`).join('；')}`, defaultErrors)
   return { file, fileName, mapping, defaults, dryRun: truthy(fields['dryRun']) || truthy(ctx.queryDryRun) }
 }
