@@ -8,6 +8,7 @@ const sections: Array<[name: string, load: () => Promise<BenchSection>]> = [
   ['fanout', async () => (await import('./fanout.ts')).run],
   ['scale', async () => (await import('./scale.ts')).run],
   ['backtest', async () => (await import('./backtest.ts')).run],
+  ['rules', async () => (await import('./rule-budget.ts')).run],
   ['wall', async () => (await import('./wall.ts')).run],
 ]
 

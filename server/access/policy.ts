@@ -75,6 +75,8 @@ export const ROUTE_ACCESS: Record<string, Access> = {
   // A township officer may report only their own township (checked in the handler).
   'POST /api/v1/zero-reports': feedOr('duty', 'admin', 'township'),
   'POST /api/v1/imports': only('admin', 'duty'),
+  'POST /api/v1/imports/refused': only('admin', 'duty'),
+  'GET /api/v1/imports': only('admin', 'duty'),
   'POST /api/v1/simulator/scenarios/:name': only('admin', 'duty'),
   // Alerts (docs/architecture.md §6). Everyone signed in reads (a township officer only their township's).
   // The duty officers act; a township officer may work their own township's alerts through

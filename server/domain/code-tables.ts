@@ -147,7 +147,7 @@ const SEVERITY_LABELS: Record<string, Label> = {
 const PETITION_FORM_LABELS: Record<(typeof PETITION_FORMS)[number], Label> = {
   letter: { zh: '来信', en: 'Letter' },
   visit: { zh: '来访', en: 'Visit' },
-  online: { zh: '网上信访', en: 'Online' },
+  online: { zh: '网上', en: 'Online' },
   hotline: { zh: '热线', en: 'Hotline' },
 }
 const DISPUTE_FLAG_LABELS: Record<(typeof DISPUTE_FLAGS)[number], Label> = {

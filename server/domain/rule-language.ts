@@ -27,6 +27,8 @@
 //     exists_one, map, filter) costs its body times the largest list the event can hold there,
 //     so nested comprehensions multiply. Over RULE_BUDGET the expression is refused, naming the
 //     outermost comprehension that alone exceeds it.
+//     A second estimate on an ordinary event (short lists) bounds what every event pays: a long
+//     flat expression costs the same on each one (ORDINARY_BUDGET).
 //   - At evaluation the same units are charged with the actual list sizes; an evaluation that
 //     runs out of budget stops at once, counts as no match and is counted on the expression
 //     (the last line of defence for lists larger than the bounds below assume).
@@ -160,6 +162,31 @@ export const COST_BOUNDS = {
  */
 export const RULE_BUDGET = 100_000
 
+/**
+ * The same estimate on an ordinary event (ORDINARY_EVENT below), where comprehensions are cheap
+ * but every node of a long flat expression is still paid on every event: the ingest path's own
+ * cost per event is tens of microseconds, and a condition must not multiply it (README, bench
+ * row "ingest p99 with default rules + worst accepted rule"). ~15–30 ns a unit: ≈ 50 µs.
+ */
+export const ORDINARY_BUDGET = 2_500
+
+/** What an ordinary event holds: short lists, a title of a sentence or two, a few tags. */
+export const ORDINARY_EVENT = { list: 16, string: 64, townshipTags: 4 } as const
+
+/** Set while the estimate is taken on ORDINARY_EVENT (the estimate is synchronous). */
+let ordinaryScale = false
+const capString = (n: number) => (ordinaryScale ? Math.min(n, ORDINARY_EVENT.string) : n)
+const capList = (n: number, cap: number = ORDINARY_EVENT.list) => (ordinaryScale ? Math.min(n, cap) : n)
+
+function ordinaryCost(root: Node): number {
+  ordinaryScale = true
+  try {
+    return costOf(root)
+  } finally {
+    ordinaryScale = false
+  }
+}
+
 export interface CompiledExpression {
   readonly text: string
   /** True only when the expression evaluates to boolean true; errors and non-bools are false. */
@@ -174,6 +201,8 @@ export interface CompiledExpression {
   readonly requiredCategory: string | null
   /** The static cost estimate in budget units (≤ RULE_BUDGET unless compiled in 'guard' mode). */
   readonly cost: number
+  /** The same on an ordinary event (≤ ORDINARY_BUDGET unless compiled in 'guard' mode). */
+  readonly ordinaryCost: number
   /** Evaluations stopped because they ran out of budget (skipped: no match), since compiled. */
   readonly budgetExceeded: number
 }
@@ -255,15 +284,15 @@ function stringBound(n0: Node): number {
   const n = expanded(n0)
   if (n.op === 'value' && typeof n.args === 'string') return n.args.length
   if (n.op === 'id') {
-    if (n.args === 'title') return COST_BOUNDS.title
-    if (n.args === 'externalId') return COST_BOUNDS.externalId
-    if (n.args === 'sourceSystem') return COST_BOUNDS.sourceSystem
+    if (n.args === 'title') return capString(COST_BOUNDS.title)
+    if (n.args === 'externalId') return capString(COST_BOUNDS.externalId)
+    if (n.args === 'sourceSystem') return capString(COST_BOUNDS.sourceSystem)
   }
   if (n.op === '+') {
     const [a, b] = n.args as [Node, Node]
     return stringBound(a) + stringBound(b)
   }
-  return COST_BOUNDS.attributesJson
+  return capString(COST_BOUNDS.attributesJson)
 }
 
 /** The most elements a list- or map-valued node can hold on a valid event. */
@@ -281,7 +310,7 @@ function sizeBound(n0: Node): number {
     }
     case '.': {
       const [target, field] = n.args as [Node, string]
-      if (field === 'tags' && target.op === 'id' && target.args === 'township') return COST_BOUNDS.townshipTags
+      if (field === 'tags' && target.op === 'id' && target.args === 'township') return capList(COST_BOUNDS.townshipTags, ORDINARY_EVENT.townshipTags)
       break
     }
     case 'rcall': {
@@ -290,7 +319,7 @@ function sizeBound(n0: Node): number {
       break
     }
   }
-  return COST_BOUNDS.listInAttributes
+  return capList(COST_BOUNDS.listInAttributes)
 }
 
 /**
@@ -368,6 +397,17 @@ function overBudget(text: string, root: Node, cost: number): CompileResult {
     position,
     message: `条件的计算量超出上限（估算 ${fmt(cost)} 单位，上限 ${fmt(RULE_BUDGET)}），位置第 ${position.line} 行第 ${position.column} 列。请拆分为更简单的条件。`,
     messageEn: `the condition costs too much to evaluate (estimated ${fmt(cost)} units, limit ${fmt(RULE_BUDGET)}), at ${where}. Split it into simpler conditions.`,
+  }
+}
+
+function tooLong(text: string, cost: number): CompileResult {
+  const position = positionAt(text, 0)
+  return {
+    ok: false,
+    code: 'rule_over_budget',
+    position,
+    message: `条件过长：每个事件都要计算它，按一般事件估算 ${fmt(cost)} 单位，超过上限 ${fmt(ORDINARY_BUDGET)}（从第 ${position.line} 行第 ${position.column} 列起的整个条件）。请拆分为几条规则或精简条件。`,
+    messageEn: `the condition is too long: every event pays for it, an estimated ${fmt(cost)} units on an ordinary event, over the limit of ${fmt(ORDINARY_BUDGET)} (the whole condition from ${position.line}:${position.column}). Split it into several rules or simplify it.`,
   }
 }
 
@@ -520,11 +560,14 @@ export function compileExpression(text: string, options: CompileOptions = {}): C
   }
   const root = program.ast as unknown as Node
   let cost: number
+  let ordinary: number
   try {
     const refused = guardOnly ? null : unsupportedPattern(text, root)
     if (refused) return refused
     cost = costOf(root)
     if (!guardOnly && !(cost <= RULE_BUDGET)) return overBudget(text, root, cost)
+    ordinary = ordinaryCost(root)
+    if (!guardOnly && !(ordinary <= ORDINARY_BUDGET)) return tooLong(text, ordinary)
     instrument(root)
   } catch (err) {
     return errorResult(text, err as CelErrorLike)
@@ -537,6 +580,7 @@ export function compileExpression(text: string, options: CompileOptions = {}): C
     requiredSource,
     requiredCategory,
     cost,
+    ordinaryCost: ordinary,
     get budgetExceeded() {
       return budgetExceeded
     },

@@ -68,6 +68,7 @@ export const RULES: readonly Rule[] = [
     'POST /api/v1/zero-reports',
   ),
   rule('Ledgers are uploaded and demo scenarios played by the duty desk or the administrator.', ['duty', 'admin'], 'POST /api/v1/imports', 'POST /api/v1/simulator/scenarios/:name'),
+  rule('The duty desk and the administrator see the ledgers imported and get the refused rows back to fix.', ['duty', 'admin'], 'GET /api/v1/imports', 'POST /api/v1/imports/refused'),
 
   rule(
     "The rules are the analyst's: drafts, checks, backtests, match counts, publishing, and the sensitive-period calendar that weighs them.",

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { build } from '../helpers/app.ts'
-import { pairKiosk, signIn } from '../helpers/auth.ts'
+import { feedToken, pairKiosk, signIn } from '../helpers/auth.ts'
 
 // Code tables (docs/architecture.md §4, "Code tables"; README "Code tables"): read by everyone
 // signed in, written by the administrator, audited, refused field by field.
@@ -148,5 +148,74 @@ describe('PATCH /api/v1/code-tables/:kind/:code', () => {
     expect(await other.codeTables.refreshIfChanged()).toBe(true)
     expect(other.codeTables.book.resolve('dispute_flag', '', '涉老')?.code).toBe('elderly')
     expect(await other.codeTables.refreshIfChanged()).toBe(false)
+  })
+})
+
+const TOWNSHIP = '990100002'
+const feed = await feedToken(app, 'code-tables-feed')
+
+describe('ingest reads the code tables', () => {
+  const send = (items: unknown) => app.inject({ method: 'POST', url: '/api/v1/events', headers: { authorization: `Bearer ${feed}` }, payload: items as object })
+  const event = (externalId: string, fields: Record<string, unknown>) => ({ source: 'dispute', externalId, township: TOWNSHIP, category: 'neighbour', occurredAt: new Date(Date.now() - 3_600_000).toISOString(), ...fields })
+  const stored = (externalId: string) => app.db.selectFrom('event').select(['category', 'status', 'severity', 'attributes']).where('externalId', '=', externalId).executeTakeFirst()
+
+  it('POST /events takes a label or synonym wherever it takes a code, and stores the code', async () => {
+    const res = await send([
+      event('syn-1', { category: '婚姻家庭纠纷', status: '调解中', severity: '特急', attributes: { flags: ['群体性纠纷', 'difficult'] } }),
+      event('syn-2', { category: ' 邻里 ', status: '调解成功', severity: 2 }),
+      { source: 'petition', externalId: 'syn-3', township: TOWNSHIP, category: '涉法涉诉类', occurredAt: new Date().toISOString(), attributes: { form: '１２３４５' } },
+    ])
+    expect(res.json()).toMatchObject({ accepted: 3, rejected: [] })
+    expect(await stored('syn-1')).toMatchObject({ category: 'family', status: 'in_progress', severity: 4, attributes: { flags: ['group', 'difficult'] } })
+    expect(await stored('syn-2')).toMatchObject({ category: 'neighbour', status: 'resolved', severity: 2 })
+    expect(await stored('syn-3')).toMatchObject({ category: 'litigation', attributes: { form: 'hotline' } })
+  })
+
+  it('refuses an unknown word with the field, naming the codes', async () => {
+    const res = await send([event('syn-bad', { category: '宇宙纠纷', status: '飞走了', severity: '超级急', attributes: { flags: ['吵架'] } })])
+    const errors = (res.json() as { rejected: Array<{ errors: Array<{ field: string; message: string }> }> }).rejected[0]!.errors
+    expect(errors.map((e) => e.field).sort()).toEqual(['attributes.flags.0', 'category', 'severity', 'status'])
+    expect(errors.find((e) => e.field === 'category')!.message).toContain('neighbour')
+  })
+
+  it('a category added through the API is accepted at once, by its code and by its synonyms', async () => {
+    expect((await send([event('new-cat-0', { category: '宗族纠纷' })])).json()).toMatchObject({ accepted: 0 })
+    expect((await post('category', { source: 'dispute', code: 'clan', labelZh: '宗族', labelEn: 'Clan', synonyms: ['宗族纠纷'] })).statusCode).toBe(201)
+    expect((await send([event('new-cat-1', { category: '宗族纠纷' }), event('new-cat-2', { category: 'clan' })])).json()).toMatchObject({ accepted: 2 })
+    expect((await stored('new-cat-1'))?.category).toBe('clan')
+  })
+
+  it('a retired category is refused for new events; stored ones keep it, stay readable and can still be updated', async () => {
+    expect((await send([event('ret-1', { category: 'property' })])).json()).toMatchObject({ accepted: 1 })
+    expect((await patch('category/property?source=dispute', { retired: true })).statusCode).toBe(200)
+    const refused = await send([event('ret-2', { category: '物业纠纷' }), event('ret-3', { category: 'property', severity: 'x' })])
+    const body = refused.json() as { accepted: number; rejected: Array<{ index: number; errors: Array<{ field: string; message: string }> }> }
+    expect(body.accepted).toBe(0)
+    expect(body.rejected[0]!.errors).toEqual([{ field: 'category', message: '"物业纠纷" is retired (property 物业): no longer accepted for new events' }])
+    expect(body.rejected[1]!.errors.map((e) => e.field).sort()).toEqual(['category', 'severity'])
+    // The stored event: listed, filtered and read as before; a status change to it is taken.
+    const reader = await signIn(app, ['duty'])
+    const listed = (await app.inject({ url: '/api/v1/events?category=property&source=dispute', headers: { cookie: reader.cookie } })).json() as { items: Array<{ externalId: string; category: string }> }
+    expect(listed.items.map((e) => e.externalId)).toContain('ret-1')
+    expect((await send([event('ret-1', { category: 'property', status: 'resolved' })])).json()).toMatchObject({ updated: 1, rejected: [] })
+    expect(await stored('ret-1')).toMatchObject({ category: 'property', status: 'resolved' })
+    // Restored, it is accepted again.
+    await patch('category/property?source=dispute', { retired: false })
+    expect((await send([event('ret-2', { category: '物业纠纷' })])).json()).toMatchObject({ accepted: 1 })
+  })
+
+  it('a ledger reads a synonym added in the admin screen, and says in Chinese that a retired category is retired', async () => {
+    const duty = await signIn(app, ['duty'])
+    expect((await patch('category/land?source=dispute', { synonyms: ['土地承包经营纠纷', '荒山承包纠纷'] })).statusCode).toBe(200)
+    expect((await patch('dispute_flag/extreme', { retired: true })).statusCode).toBe(200)
+    const csv = `编号,来源,乡镇代码,类别,发生时间,状态,严重程度,纠纷标记\nL-1,矛盾纠纷,${TOWNSHIP},荒山承包纠纷,2026-01-05 10:00,调解中,特急,群体性\nL-2,矛盾纠纷,${TOWNSHIP},邻里纠纷,2026-01-05 11:00,未化解,紧急,极端倾向\n`
+    const boundary = '----code-tables-boundary'
+    const payload = Buffer.from(`--${boundary}\r\ncontent-disposition: form-data; name="file"; filename="ledger.csv"\r\ncontent-type: text/csv\r\n\r\n${csv}\r\n--${boundary}--\r\n`)
+    const res = await app.inject({ method: 'POST', url: '/api/v1/imports', headers: { ...duty.headers, 'content-type': `multipart/form-data; boundary=${boundary}` }, payload })
+    expect(res.statusCode, res.body).toBe(200)
+    const report = res.json() as { accepted: number; rejected: Array<{ row: number; field: string; message: string }> }
+    expect(report.accepted).toBe(1)
+    expect(report.rejected).toEqual([{ row: 3, field: '纠纷标记', message: '“极端倾向”（extreme）已停用：新事件不能再用（已有事件保留）' }])
+    expect(await stored('L-1')).toMatchObject({ category: 'land', status: 'in_progress', severity: 4, attributes: { flags: ['group'] } })
   })
 })

@@ -90,7 +90,7 @@ describe('a database failure in the middle of a batch', () => {
       },
       transformResult: async (args) => args.result,
     }
-    const service = new IngestService({ db: database.db.withPlugin(failing), regions: app.regions, keys: app.personalData, bus: app.bus, tz: 'Asia/Shanghai', now: () => new Date() })
+    const service = new IngestService({ db: database.db.withPlugin(failing), regions: app.regions, codes: () => app.codeTables.book, keys: app.personalData, bus: app.bus, tz: 'Asia/Shanghai', now: () => new Date() })
     const published: unknown[] = []
     const off = app.bus.on('events:accepted', (e) => void published.push(e))
     const before = await countEvents(database.db)
@@ -133,6 +133,7 @@ describe('group commit', () => {
     const service = new IngestService({
       db: database.db.withPlugin(plugin),
       regions: app.regions,
+      codes: () => app.codeTables.book,
       keys: app.personalData,
       bus: app.bus,
       tz: 'Asia/Shanghai',

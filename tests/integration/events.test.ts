@@ -143,10 +143,13 @@ describe('POST /api/v1/events: validation (docs/architecture.md §4)', () => {
 
   it('checks severity, peopleCount, status, lengths and types', async () => {
     expect(await rejectedWith({ severity: 5 })).toEqual([{ field: 'severity', message: 'must be from 1 to 4' }])
-    expect(await rejectedWith({ severity: '2' })).toEqual([{ field: 'severity', message: 'must be a whole number from 1 to 4' }])
+    expect(await rejectedWith({ severity: 2.5 })).toEqual([{ field: 'severity', message: 'must be a whole number from 1 to 4' }])
+    // A string is a severity code, label or synonym (the code tables, docs/architecture.md §4).
+    expect(await rejectedWith({ severity: '5' })).toEqual([{ field: 'severity', message: expect.stringMatching(/^must be a whole number from 1 to 4, or a severity label or synonym/) }])
+    expect(await rejectedWith({ severity: true })).toEqual([{ field: 'severity', message: 'must be a whole number from 1 to 4, or a severity label' }])
     expect(await rejectedWith({ peopleCount: 0 })).toEqual([{ field: 'peopleCount', message: 'must be at least 1' }])
     expect(await rejectedWith({ peopleCount: 2.5 })).toEqual([{ field: 'peopleCount', message: 'must be a whole number of at least 1' }])
-    expect(await rejectedWith({ status: 'done' })).toEqual([{ field: 'status', message: 'must be one of open, in_progress, resolved, closed' }])
+    expect(await rejectedWith({ status: 'done' })).toEqual([{ field: 'status', message: 'must be one of open, in_progress, resolved, closed (or a label or synonym such as 调解中)' }])
     expect(await rejectedWith({ title: '题'.repeat(201) })).toEqual([{ field: 'title', message: 'must be at most 200 characters' }])
     expect(await rejectedWith({ summary: 's'.repeat(4001) })).toEqual([{ field: 'summary', message: 'must be at most 4000 characters' }])
     expect(await rejectedWith({ externalId: 'x'.repeat(129) })).toEqual([{ field: 'externalId', message: 'must be at most 128 characters' }])

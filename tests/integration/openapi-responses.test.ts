@@ -78,6 +78,14 @@ await ok('POST', '/api/v1/silences', admin, { matchers: { ruleId: 'openapi-muted
 await ok('POST', '/api/v1/roster', admin, { startsAt: new Date(now - 3_600_000).toISOString(), endsAt: new Date(now + 8 * 3_600_000).toISOString(), dutyOfficer: '李值班', shiftLeader: '王带班' })
 const county = (await app.inject({ method: 'GET', url: '/api/v1/geo/county', headers: admin.headers })).json()
 await ok('PUT', '/api/v1/geo/county', admin, county)
+{
+  // A ledger import, for the list of imports.
+  const boundary = '----openapi-ledger'
+  const csv = `来源,编号,乡镇,类别,发生时间\n矛盾纠纷,OPENAPI-1,${T1},邻里,2026-10-05 09:30\n`
+  const payload = Buffer.from(`--${boundary}\r\ncontent-disposition: form-data; name="file"; filename="台账.csv"\r\n\r\n${csv}\r\n--${boundary}--\r\n`)
+  const res = await app.inject({ method: 'POST', url: '/api/v1/imports', headers: { ...duty.headers, 'content-type': `multipart/form-data; boundary=${boundary}` }, payload })
+  expect(res.statusCode, res.body).toBe(200)
+}
 
 /** A real value for each path parameter of each route (a township officer's own township, for `:code`). */
 function pathFor(path: string): string {

@@ -37,6 +37,7 @@ export default fp(
       new IngestService({
         db: app.db,
         regions,
+        codes: () => app.codeTables.book,
         keys,
         bus: app.bus,
         tz: app.config.tzDisplay,
@@ -48,5 +49,5 @@ export default fp(
       }),
     )
   },
-  { name: 'events', dependencies: ['access', 'metrics', 'bus'] },
+  { name: 'events', dependencies: ['access', 'metrics', 'bus', 'code-tables'] },
 )

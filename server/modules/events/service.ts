@@ -2,13 +2,14 @@ import { createHmac } from 'node:crypto'
 import type { Counter } from 'prom-client'
 import type { Db } from '../../../db/connect.ts'
 import { encryptJson, type PersonalDataKeys, partyHashes } from '../../access/personal-data.ts'
+import type { CodeBook } from '../../domain/code-tables.ts'
 import type { RiskEvent } from '../../domain/event.ts'
 import { type FieldError, isDatabaseUnavailable } from '../../http-errors.ts'
 import type { Bus } from '../../plugins/bus.ts'
 import type { RegionCache } from './regions.ts'
 import { GroupCommit } from '../../group-commit.ts'
 import { eventKey, existingHashes, isOneStatement, type StoreOutcome, type StoredContent, storeEvents } from './repository.ts'
-import { type IncomingEvent, validateEvent } from './validate.ts'
+import { type IncomingEvent, type Validated, validateEvent } from './validate.ts'
 
 /** Who delivers a batch: a feed (API or simulator) or a person importing a ledger. */
 export interface Submitter {
@@ -52,6 +53,8 @@ export interface EngineHandoff {
 export interface IngestDeps {
   db: Db
   regions: RegionCache
+  /** The code tables as they are now (docs/architecture.md §4): read per batch, so a change applies at once. */
+  codes: () => CodeBook
   keys: PersonalDataKeys
   bus: Bus
   tz: string
@@ -148,9 +151,30 @@ export class IngestService {
     return this.#deps.regions
   }
 
-  validate(items: readonly unknown[], submitter: Submitter, now: number): Array<{ ok: true; event: IncomingEvent } | { ok: false; errors: FieldError[] }> {
-    const ctx = { regions: this.#deps.regions, now, defaultSourceSystem: submitter.defaultSourceSystem, tz: this.#deps.tz }
+  get codes(): CodeBook {
+    return this.#deps.codes()
+  }
+
+  validate(items: readonly unknown[], submitter: Submitter, now: number): Validated[] {
+    const ctx = { regions: this.#deps.regions, codes: this.#deps.codes(), now, defaultSourceSystem: submitter.defaultSourceSystem, tz: this.#deps.tz }
     return items.map((item) => (item instanceof Unparseable ? { ok: false as const, errors: [{ field: '(line)', message: item.message }] } : validateEvent(item, ctx)))
+  }
+
+  /**
+   * Items naming a retired code: refused unless they update a stored event (which keeps its code,
+   * docs/architecture.md §4). A stored event is one the database has now; an item whose first
+   * copy arrives in the same batch is new, and refused.
+   */
+  async #refuseRetired(validated: Validated[]): Promise<Validated[]> {
+    const named = validated.flatMap((v, i) => (v.ok && v.retired ? [i] : []))
+    if (!named.length) return validated
+    const stored = await existingHashes(this.#deps.db, named.map((i) => (validated[i] as { event: IncomingEvent }).event))
+    const out = [...validated]
+    for (const i of named) {
+      const v = validated[i] as { ok: true; event: IncomingEvent; retired: FieldError[] }
+      if (!stored.has(eventKey(v.event))) out[i] = { ok: false, errors: v.retired }
+    }
+    return out
   }
 
   contentHash(e: IncomingEvent): string {
@@ -183,7 +207,7 @@ export class IngestService {
    */
   async ingest(items: readonly unknown[], submitter: Submitter, options: { dryRun?: boolean } = {}): Promise<IngestResult> {
     const now = this.#deps.now().getTime()
-    const validated = this.validate(items, submitter, now)
+    const validated = await this.#refuseRetired(this.validate(items, submitter, now))
     const result: IngestResult = { accepted: 0, updated: 0, duplicates: 0, rejected: [], outcomes: Array.from({ length: items.length }), ids: Array.from({ length: items.length }, () => null) }
     const rows: StoredContent[] = []
     const rowIndex: number[] = []

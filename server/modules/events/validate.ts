@@ -1,6 +1,7 @@
 import { z } from 'zod'
 import type { Party } from '../../access/personal-data.ts'
-import { CATEGORIES, DISPUTE_FLAGS, EVENT_STATUSES, type EventStatus, isCategory, MEDIATION_KINDS, PETITION_FORMS, type Source, SOURCES } from '../../domain/taxonomy.ts'
+import type { CodeBook, CodeKind } from '../../domain/code-tables.ts'
+import { type EventStatus, MEDIATION_KINDS, type Source, SOURCES } from '../../domain/taxonomy.ts'
 import type { FieldError } from '../../http-errors.ts'
 import type { RegionCache, RegionInfo } from './regions.ts'
 import { parseIsoDateTime } from './time.ts'
@@ -50,6 +51,8 @@ export interface IncomingEvent {
 
 export interface ValidationContext {
   regions: RegionCache
+  /** The code tables (docs/architecture.md §4): which categories, statuses, … exist, and their words. */
+  codes: CodeBook
   now: number
   /** sourceSystem when the item names none: the feed's name. */
   defaultSourceSystem: string
@@ -95,7 +98,8 @@ const EventSchema = z.strictObject(
     village: z.string(req('must be a string')).regex(/^\d{12}$/, 'must be a 12-digit village or community code').nullable().optional(),
     grid: z.string(req('must be a string')).regex(/^\d{12}-\d{2}$/, 'must be a grid code: the 12-digit village code and -NN').nullable().optional(),
     category: z.string(req('must be a string')),
-    severity: z.number(req('must be a whole number from 1 to 4')).int('must be a whole number from 1 to 4').min(1, 'must be from 1 to 4').max(4, 'must be from 1 to 4').default(1),
+    // A number 1–4, or a label or synonym (特急): checked against the code table below.
+    severity: z.union([z.number(), z.string()], req('must be a whole number from 1 to 4, or a severity label')).default(1),
     peopleCount: z
       .number(req('must be a whole number of at least 1'))
       .int('must be a whole number of at least 1')
@@ -104,7 +108,8 @@ const EventSchema = z.strictObject(
       .default(1),
     occurredAt: z.string(req('must be an ISO-8601 date-time with an offset, e.g. 2026-11-20T14:30:00+08:00')),
     reportedAt: z.string(req('must be an ISO-8601 date-time, e.g. 2026-11-20T14:30:00+08:00')).nullable().optional(),
-    status: z.enum(EVENT_STATUSES, req(`must be one of ${EVENT_STATUSES.join(', ')}`)).default('open'),
+    // A code, label or synonym (调解中): checked against the code table below.
+    status: z.string(req('must be a status code, label or synonym (open, in_progress, resolved, closed)')).default('open'),
     title: text(LIMITS.title).nullable().optional(),
     summary: text(LIMITS.summary).nullable().optional(),
     attributes: z.record(z.string(), z.unknown(), req('must be an object')).default({}),
@@ -125,17 +130,14 @@ const EventSchema = z.strictObject(
 const bool = z.boolean(req('must be true or false'))
 const ATTRIBUTES: Record<Source, z.ZodType> = {
   petition: z.looseObject({
-    form: z.enum(PETITION_FORMS, req(`must be one of ${PETITION_FORMS.join(', ')}`)).optional(),
+    form: z.string(req('must be a string')).optional(),
     firstTime: bool.optional(),
     repeat: bool.optional(),
     skipLevel: bool.optional(),
     abnormal: bool.optional(),
   }),
   dispute: z.looseObject({
-    flags: z
-      .array(z.enum(DISPUTE_FLAGS, req(`must be among ${DISPUTE_FLAGS.join(', ')}`)), req(`must be an array of ${DISPUTE_FLAGS.join(', ')}`))
-      .refine((a) => new Set(a).size === a.length, 'must not repeat a flag')
-      .optional(),
+    flags: z.array(z.string(req('must be a string')), req('must be an array of dispute flags')).optional(),
     mediation: z.enum(MEDIATION_KINDS, req(`must be one of ${MEDIATION_KINDS.join(', ')}`)).optional(),
   }),
   incident: z.looseObject({
@@ -175,7 +177,11 @@ function findBadString(value: unknown, path: string[], depth = 0): FieldError | 
   return null
 }
 
-export type Validated = { ok: true; event: IncomingEvent } | { ok: false; errors: FieldError[] }
+/**
+ * `retired`: the item names a retired code. It is refused when it would be a new event, and taken
+ * when it updates a stored one that carries the code (the ingest service knows which).
+ */
+export type Validated = { ok: true; event: IncomingEvent; retired?: FieldError[] } | { ok: false; errors: FieldError[] }
 
 export function validateEvent(raw: unknown, ctx: ValidationContext): Validated {
   if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) return { ok: false, errors: [{ field: '(item)', message: 'must be an event object' }] }
@@ -189,14 +195,43 @@ export function validateEvent(raw: unknown, ctx: ValidationContext): Validated {
   // Checks that need the other fields or the regions; run them even when the shape failed, so
   // one answer names every problem the feed has to fix.
   const source = SOURCES.includes(input['source'] as Source) ? (input['source'] as Source) : undefined
-  const category = typeof input['category'] === 'string' ? input['category'] : undefined
-  if (source && category !== undefined && !isCategory(source, category)) {
-    errors.push({ field: 'category', message: `unknown ${source} category "${category}"; one of ${Object.keys(CATEGORIES[source]).join(', ')}` })
+  // Codes, labels and synonyms, read through the code tables: the code is what is stored. A
+  // retired code is refused for new items and stays valid on the events that carry it.
+  const codes = ctx.codes
+  const retired: FieldError[] = []
+  const lookup = (kind: CodeKind, scope: string, field: string, text: string, unknown: () => string): string | undefined => {
+    const r = codes.resolve(kind, scope, text)
+    if (!r) errors.push({ field, message: unknown() })
+    else if (r.retired) retired.push({ field, message: `"${text}" is retired (${r.code} ${codes.label(kind, scope, r.code)?.zh ?? ''}): no longer accepted for new events` })
+    return r?.code
   }
+  const category = typeof input['category'] === 'string' && source ? lookup('category', source, 'category', input['category'], () => `unknown ${source} category "${String(input['category'])}"; one of ${codes.codes('category', source).join(', ')}`) : undefined
+  const rawStatus = input['status']
+  const status = typeof rawStatus === 'string' ? lookup('status', '', 'status', rawStatus, () => `must be one of ${codes.codes('status').join(', ')} (or a label or synonym such as 调解中)`) : 'open'
+  const rawSeverity = input['severity']
+  let severity: number | undefined = 1
+  if (typeof rawSeverity === 'number') {
+    severity = Number.isInteger(rawSeverity) && rawSeverity >= 1 && rawSeverity <= 4 ? rawSeverity : undefined
+    if (severity === undefined) errors.push({ field: 'severity', message: Number.isInteger(rawSeverity) ? 'must be from 1 to 4' : 'must be a whole number from 1 to 4' })
+  } else if (typeof rawSeverity === 'string') {
+    const code = lookup('severity', '', 'severity', rawSeverity, () => `must be a whole number from 1 to 4, or a severity label or synonym (${codes.codes('severity').map((c) => codes.label('severity', '', c)?.zh).join('/')})`)
+    severity = code === undefined ? undefined : Number(code)
+  }
+  let attributes: Record<string, unknown> | undefined
   if (source && input['attributes'] && typeof input['attributes'] === 'object' && !Array.isArray(input['attributes'])) {
     const attrs = ATTRIBUTES[source].safeParse(input['attributes'])
     if (!attrs.success) errors.push(...issuesToErrors(attrs.error.issues, ['attributes']))
+    else attributes = { ...(attrs.data as Record<string, unknown>) }
     if (JSON.stringify(input['attributes']).length > LIMITS.attributes) errors.push({ field: 'attributes', message: `must be at most ${LIMITS.attributes} characters as JSON` })
+    if (attributes && source === 'petition' && typeof attributes['form'] === 'string') {
+      const form = attributes['form']
+      attributes['form'] = lookup('petition_form', '', 'attributes.form', form, () => `must be one of ${codes.codes('petition_form').join(', ')}`)
+    }
+    if (attributes && source === 'dispute' && Array.isArray(attributes['flags'])) {
+      const flags = (attributes['flags'] as string[]).map((f, i) => lookup('dispute_flag', '', `attributes.flags.${i}`, f, () => `must be among ${codes.codes('dispute_flag').join(', ')}`))
+      if (new Set(flags).size !== flags.length) errors.push({ field: 'attributes.flags', message: 'must not repeat a flag' })
+      attributes['flags'] = flags
+    }
   }
 
   let occurredAt: number | null = null
@@ -219,8 +254,8 @@ export function validateEvent(raw: unknown, ctx: ValidationContext): Validated {
   const place = resolvePlace(input, ctx.regions, ctx.tz)
   errors.push(...place.errors)
 
-  if (errors.length || !data || !source || occurredAt === null || !place.township) {
-    return { ok: false, errors: errors.length ? dedupe(errors) : [{ field: '(item)', message: 'invalid event' }] }
+  if (errors.length || !data || !source || occurredAt === null || !place.township || category === undefined || status === undefined || severity === undefined) {
+    return { ok: false, errors: errors.length ? dedupe([...errors, ...retired]) : [{ field: '(item)', message: 'invalid event' }] }
   }
   const parties = data.parties.map((p) => {
     const out: Party = {}
@@ -238,17 +273,18 @@ export function validateEvent(raw: unknown, ctx: ValidationContext): Validated {
       township: place.township,
       village: place.village,
       grid: place.grid,
-      category: data.category,
-      severity: data.severity,
+      category,
+      severity,
       peopleCount: data.peopleCount,
       occurredAt,
       reportedAt,
-      status: data.status,
+      status: status as EventStatus,
       title: data.title ?? null,
       summary: data.summary ?? null,
-      attributes: data.attributes,
+      attributes: attributes ?? data.attributes,
       parties,
     },
+    ...(retired.length ? { retired } : {}),
   }
 }
 

@@ -1,7 +1,5 @@
-import {
-  CATEGORIES, categoryFrom, codeFrom, DISPUTE_FLAG_SYNONYMS, DISPUTE_FLAGS, EVENT_STATUSES, MEDIATION_KINDS, MEDIATION_SYNONYMS, PETITION_FORM_SYNONYMS,
-  PETITION_FORMS, SEVERITY_SYNONYMS, type Source, SOURCE_LABELS, sourceFrom, STATUS_SYNONYMS,
-} from '../../domain/taxonomy.ts'
+import type { CodeBook, CodeKind } from '../../domain/code-tables.ts'
+import { codeFrom, MEDIATION_KINDS, MEDIATION_SYNONYMS, type Source, SOURCE_LABELS, sourceFrom } from '../../domain/taxonomy.ts'
 import type { FieldError } from '../../http-errors.ts'
 import type { RegionCache } from '../events/regions.ts'
 import { headerTarget, isTarget, normalizeHeader, type Target } from './headers.ts'
@@ -10,7 +8,8 @@ import type { Cell } from './sheet.ts'
 
 // Ledgers (台账): CSV or XLSX spreadsheets kept by mediators, petition offices and police
 // stations (docs/architecture.md §4). Each row becomes an API event object and goes through the
-// same pipeline. Words are read through the taxonomy's synonym tables; messages are Chinese.
+// same pipeline. Words are read through the code tables (docs/architecture.md §4: codes, labels
+// and synonyms an administrator keeps); messages are Chinese.
 
 export { TARGETS, type Target } from './headers.ts'
 
@@ -80,6 +79,8 @@ const quoted = (s: string) => `“${s.length > 40 ? `${s.slice(0, 40)}…` : s}�
 
 export interface RowContext {
   regions: RegionCache
+  /** The code tables: categories, statuses, severities, petition forms and dispute flags, with their words. */
+  codes: CodeBook
   tz: string
   date1904?: boolean
 }
@@ -92,6 +93,11 @@ interface Draft {
   source: Source | undefined
   villageName: string | null
 }
+
+/** The code a word stands for (a retired code too: the pipeline decides whether it may be used). */
+const codeOf = (ctx: RowContext, kind: CodeKind, text: string, source = ''): string | undefined => ctx.codes.resolve(kind, source, text)?.code
+/** The labels of a kind's codes in service, for a message. */
+const labelsOf = (ctx: RowContext, kind: CodeKind, source = ''): string => ctx.codes.codes(kind, source).map((c) => ctx.codes.label(kind, source, c)?.zh ?? c).join('、')
 
 /** One value for one target: sets it on the draft, or says in Chinese why it cannot. */
 function convert(target: Target, value: Cell, draft: Draft, ctx: RowContext): string | null {
@@ -115,8 +121,9 @@ function convert(target: Target, value: Cell, draft: Draft, ctx: RowContext): st
     case 'category':
       return null // after the source is known
     case 'severity': {
-      const n = typeof value === 'number' ? value : codeFrom(SEVERITY_SYNONYMS, [], text) ?? (/^[1-4]$/.test(text) ? Number(text) : NaN)
-      if (!Number.isInteger(n) || n < 1 || n > 4) return `应为 1–4 或 轻微/一般/较大/重大（紧急、特急等亦可），而不是${quoted(text)}`
+      const code = typeof value === 'number' ? undefined : codeOf(ctx, 'severity', text)
+      const n = typeof value === 'number' ? value : code !== undefined ? Number(code) : NaN
+      if (!Number.isInteger(n) || n < 1 || n > 4) return `应为 1–4 或 ${labelsOf(ctx, 'severity').replaceAll('、', '/')}（紧急、特急等亦可），而不是${quoted(text)}`
       item['severity'] = n
       return null
     }
@@ -134,8 +141,8 @@ function convert(target: Target, value: Cell, draft: Draft, ctx: RowContext): st
       return null
     }
     case 'status': {
-      const status = codeFrom(STATUS_SYNONYMS, EVENT_STATUSES, text)
-      if (!status) return `应为 待处理、办理中、已化解、已结案 之类的状态（调解中、调解成功、未化解 亦可），而不是${quoted(text)}`
+      const status = codeOf(ctx, 'status', text)
+      if (!status) return `应为 ${labelsOf(ctx, 'status')} 之类的状态（调解中、调解成功、未化解 亦可），而不是${quoted(text)}`
       item['status'] = status
       return null
     }
@@ -145,8 +152,8 @@ function convert(target: Target, value: Cell, draft: Draft, ctx: RowContext): st
       draft.parties[target.slice(6) as 'name' | 'idNumber' | 'phone'] = splitList(text)
       return null
     case 'attributes.form': {
-      const form = codeFrom(PETITION_FORM_SYNONYMS, PETITION_FORMS, text)
-      if (!form) return `应为 来信、来访、网上 或 热线，而不是${quoted(text)}`
+      const form = codeOf(ctx, 'petition_form', text)
+      if (!form) return `应为 ${labelsOf(ctx, 'petition_form').replace(/、([^、]*)$/, ' 或 $1')}，而不是${quoted(text)}`
       attributes['form'] = form
       return null
     }
@@ -158,9 +165,9 @@ function convert(target: Target, value: Cell, draft: Draft, ctx: RowContext): st
     }
     case 'attributes.flags': {
       const words = [...new Set(splitList(text).filter(Boolean))]
-      const flags = words.map((f) => codeFrom(DISPUTE_FLAG_SYNONYMS, DISPUTE_FLAGS, f))
+      const flags = words.map((f) => codeOf(ctx, 'dispute_flag', f))
       const bad = words.filter((_, i) => !flags[i])
-      if (bad.length) return `纠纷标记应为 群体性、疑难、民转刑、极端倾向，而不是${quoted(bad.join('、'))}`
+      if (bad.length) return `纠纷标记应为 ${labelsOf(ctx, 'dispute_flag')}，而不是${quoted(bad.join('、'))}`
       attributes['flags'] = [...new Set(flags)]
       return null
     }
@@ -229,11 +236,10 @@ export function rowToEvent(cells: Cell[], header: string[], columns: Map<number,
   }
   const { item, attributes, parties, source } = draft
   if (categoryValue && source) {
-    const code = categoryFrom(source, categoryValue.text)
+    const code = codeOf(ctx, 'category', categoryValue.text, source)
     if (code) item['category'] = code
     else {
-      const labels = Object.values(CATEGORIES[source]).map((l) => l.zh).join('、')
-      errors.push({ field: categoryValue.column, message: `不是${SOURCE_LABELS[source].zh}的类别：${quoted(categoryValue.text)}；可用 ${labels}（或“邻里纠纷”这类常用说法）` })
+      errors.push({ field: categoryValue.column, message: `不是${SOURCE_LABELS[source].zh}的类别：${quoted(categoryValue.text)}；可用 ${labelsOf(ctx, 'category', source)}（或“邻里纠纷”这类常用说法）` })
       failed.add('category')
     }
   } else if (categoryValue) failed.add('category')

@@ -31,6 +31,7 @@ const TABLE: Array<[RegExp, string | Replacer]> = [
   [/^at most (\d+) parties$/, '当事人最多 $1 个'],
   [/^must be one of (.+)$/, '应为以下之一：$1'],
   [/^unknown \w+ category "(.*)"; one of (.+)$/, '未知类别“$1”'],
+  [/^"(.*)" is retired \((\S+) (.*)\): no longer accepted for new events$/, '“$3”（$2）已停用：新事件不能再用（已有事件保留）'],
   [/^must not contain NUL characters$/, '不能含 NUL 字符'],
   [/^is not valid Unicode text$/, '不是有效的文字'],
   [/^must not repeat a flag$/, '纠纷标记不能重复'],

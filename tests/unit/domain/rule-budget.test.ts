@@ -4,7 +4,7 @@
 import { afterEach, describe, expect, it, vi } from 'vitest'
 import { DEFAULT_RULE_SET } from '../../../server/domain/default-ruleset.ts'
 import type { RiskEvent } from '../../../server/domain/event.ts'
-import { COST_BOUNDS, compileExpression, eventContext, RULE_BUDGET, type CompiledExpression } from '../../../server/domain/rule-language.ts'
+import { COST_BOUNDS, compileExpression, eventContext, ORDINARY_BUDGET, RULE_BUDGET, type CompiledExpression } from '../../../server/domain/rule-language.ts'
 import { type RuleSetDocument, validateRuleSet } from '../../../server/domain/ruleset.ts'
 import { LIMITS } from '../../../server/modules/events/validate.ts'
 
@@ -113,6 +113,18 @@ describe('the static cost estimate at save', () => {
     expect(small.cost).toBeLessThanOrEqual(RULE_BUDGET)
     // A list literal is as long as written.
     expect(compiled("['a', 'b'].exists(x, ['c'].exists(y, x == y))").cost).toBeLessThan(100)
+  })
+
+  it('refuses a long flat condition every event would pay for (the ordinary-event estimate), accepts a shorter one', () => {
+    const terms = (k: number) => Array.from({ length: k }, (_, i) => `title.contains('词${i}')`)
+    const balanced = (a: string[]): string => (a.length === 1 ? a[0]! : `(${balanced(a.slice(0, a.length >> 1))} || ${balanced(a.slice(a.length >> 1))})`)
+    const long = refusal(balanced(terms(400)))
+    expect(long).toMatchObject({ code: 'rule_over_budget', position: { line: 1, column: 1, offset: 0 } })
+    expect(long.message).toMatch(/条件过长/)
+    expect(long.message).toContain('第 1 行第 1 列')
+    const short = compiled(balanced(terms(100)))
+    expect(short.ordinaryCost).toBeLessThanOrEqual(ORDINARY_BUDGET)
+    expect(short.matches(eventContext(event({ title: '反映词42问题' }), township(), false))).toBe(true)
   })
 
   it('bounds lists by the event validation: the estimate tracks LIMITS', () => {
