@@ -10,7 +10,7 @@ declare module 'vue-router' {
     /** Reachable signed out. */
     public?: boolean
     /** Which screen this is, for the role check (client/src/access/screens.ts). */
-    screen?: 'wall' | 'duty' | 'township' | 'rules' | 'admin'
+    screen?: 'wall' | 'duty' | 'township' | 'imports' | 'rules' | 'admin'
   }
 }
 
@@ -21,6 +21,7 @@ export const router = createRouter({
     { path: '/login', name: 'login', component: () => import('./screens/login/LoginScreen.vue'), meta: { chrome: false, public: true } },
     { path: '/wall', name: 'wall', component: () => import('./screens/wall/WallScreen.vue'), meta: { chrome: false, screen: 'wall' } },
     { path: '/duty', name: 'duty', component: () => import('./screens/duty/DutyScreen.vue'), meta: { screen: 'duty' } },
+    { path: '/imports', name: 'imports', component: () => import('./screens/imports/ImportsScreen.vue'), meta: { screen: 'imports' } },
     { path: '/rules', name: 'rules', component: () => import('./screens/rules/RulesScreen.vue'), meta: { screen: 'rules' } },
     { path: '/township/:code', name: 'township', component: () => import('./screens/township/TownshipScreen.vue'), meta: { screen: 'township' } },
     { path: '/admin', name: 'admin', component: () => import('./screens/admin/AdminScreen.vue'), meta: { screen: 'admin' } },

@@ -18,7 +18,7 @@ export default fp(async function staticClient(app: FastifyInstance) {
     return reply.sendFile('index.html')
   }
   app.get('/', { schema: { hide: true } }, spa)
-  for (const screen of ['/wall', '/duty', '/rules', '/admin', '/login']) {
+  for (const screen of ['/wall', '/duty', '/imports', '/rules', '/admin', '/login']) {
     // With and without a trailing slash: a typed or bookmarked /wall/ opens the wall too.
     app.get(screen, { schema: { hide: true } }, spa)
     app.get(`${screen}/`, { schema: { hide: true } }, spa)

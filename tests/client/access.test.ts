@@ -20,13 +20,15 @@ describe('what each role is shown', () => {
     for (const r of SCREEN_ROLES.rules) expect(rulesets).toContain(r)
     const users = rolesOf('GET /api/v1/users')
     for (const r of SCREEN_ROLES.admin) expect(users).toContain(r)
+    const imports = rolesOf('POST /api/v1/imports')
+    for (const r of SCREEN_ROLES.imports) expect(imports).toContain(r)
   })
 
   it('lists each role its own screens in the header', () => {
     const names = (roles: Parameters<typeof headerScreens>[0]) => headerScreens(roles).map((s) => s.path)
-    expect(names({ roles: ['admin'] })).toEqual(['/wall', '/admin'])
+    expect(names({ roles: ['admin'] })).toEqual(['/wall', '/imports', '/admin'])
     expect(names({ roles: ['analyst'] })).toEqual(['/wall', '/duty', '/rules'])
-    expect(names({ roles: ['duty'] })).toEqual(['/wall', '/duty'])
+    expect(names({ roles: ['duty'] })).toEqual(['/wall', '/duty', '/imports'])
     expect(names({ roles: ['leader'] })).toEqual(['/wall', '/duty'])
     expect(names({ roles: ['township'], township: '990100001' })).toEqual(['/wall', '/duty', '/township/990100001'])
     expect(names({ roles: ['leader'], kiosk: true })).toEqual(['/wall'])

@@ -302,6 +302,35 @@ describe('accessibility: axe-core on every screen, zero serious or critical viol
     ])
   })
 
+  it('ledger imports as duty: the form, a preview with refused rows, the record of an import', async () => {
+    const o = await open('duty')
+    const ledger = ['来源,编号,乡镇,类别,发生时间', `矛盾纠纷,A11Y-1,${OWN_TOWNSHIP},邻里,2026-10-05 09:30`, `矛盾纠纷,A11Y-2,不存在镇,邻里,2026-13-45 09:30`].join('\n')
+    await check(o, [
+      [
+        'imports form',
+        async () => {
+          await o.page.goto(`${server.url}/imports`)
+          await o.page.locator('[data-test="imports-screen"]').waitFor({ timeout: 15_000 })
+        },
+      ],
+      [
+        'imports preview',
+        async () => {
+          await o.page.locator('[data-test="import-file"]').setInputFiles({ name: '台账.csv', mimeType: 'text/csv', buffer: Buffer.from(ledger) })
+          await o.page.locator('[data-test="import-preview"]').click()
+          await o.page.locator('[data-test="import-refused-row"]').first().waitFor({ timeout: 15_000 })
+        },
+      ],
+      [
+        'imports done',
+        async () => {
+          await o.page.locator('[data-test="import-confirm"]').click()
+          await o.page.locator('[data-test="import-history-row"]').first().waitFor({ timeout: 15_000 })
+        },
+      ],
+    ])
+  })
+
   it('rules workbench as the analyst: a draft in each tab, its backtest and diff, a CEL error', async () => {
     const o = await open('analyst', { width: 1440, height: 1000 })
     await o.page.goto(`${server.url}/rules`)

@@ -57,16 +57,16 @@ const nav = async (page: Page): Promise<string[]> => {
 }
 
 const HEADERS: Record<string, { home: string; links: string[]; refused: string }> = {
-  admin: { home: '/admin', links: ['/wall', '/admin'], refused: '/duty' },
+  admin: { home: '/admin', links: ['/wall', '/imports', '/admin'], refused: '/duty' },
   analyst: { home: '/rules', links: ['/wall', '/duty', '/rules'], refused: '/admin' },
-  duty: { home: '/duty', links: ['/wall', '/duty'], refused: '/rules' },
+  duty: { home: '/duty', links: ['/wall', '/duty', '/imports'], refused: '/rules' },
   leader: { home: '/duty', links: ['/wall', '/duty'], refused: '/admin' },
   township: { home: '/duty', links: ['/wall', '/duty', '/township/990100001'], refused: '/rules' },
 }
 
 describe('each role sees its own screens and actions', () => {
   it('serves the app for a screen typed with a trailing slash', async () => {
-    for (const path of ['/wall/', '/duty/', '/rules/', '/admin/', '/login/']) {
+    for (const path of ['/wall/', '/duty/', '/imports/', '/rules/', '/admin/', '/login/']) {
       const res = await fetch(`${server.url}${path}`)
       expect(res.status, path).toBe(200)
       expect(res.headers.get('content-type'), path).toContain('text/html')

@@ -6,12 +6,14 @@ import type { Role } from '../stores/session.ts'
  * screens they may use and the duty console only the buttons that would succeed
  * (tests/client/access.test.ts holds the two together).
  */
-export type Screen = 'wall' | 'duty' | 'township' | 'rules' | 'admin'
+export type Screen = 'wall' | 'duty' | 'township' | 'imports' | 'rules' | 'admin'
 
 export const SCREEN_ROLES: Record<Screen, readonly Role[]> = {
   wall: ['admin', 'analyst', 'duty', 'leader', 'township'],
   duty: ['analyst', 'duty', 'leader', 'township'],
   township: ['analyst', 'duty', 'leader', 'township'],
+  // Ledgers come to the duty desk; the administrator imports them too.
+  imports: ['admin', 'duty'],
   rules: ['analyst'],
   admin: ['admin'],
 }
@@ -34,7 +36,7 @@ export interface Viewer {
 }
 
 /** The route names the header links to, in order. */
-export const HEADER_SCREENS = ['wall', 'duty', 'rules', 'admin'] as const
+export const HEADER_SCREENS = ['wall', 'duty', 'imports', 'rules', 'admin'] as const
 
 export function canSee(viewer: Viewer | null, screen: Screen): boolean {
   if (!viewer) return false
@@ -77,6 +79,7 @@ export function refusalFor(viewer: Viewer | null, screen: Screen | null, params:
 
 /** Where to send someone instead: their first screen. */
 export function homeFor(viewer: Viewer | null): string {
-  const first = headerScreens(viewer).find((s) => s.name !== 'wall') ?? headerScreens(viewer)[0]
+  // Where a role works: not the wall, and not the ledger imports a desk visits now and then.
+  const first = headerScreens(viewer).find((s) => s.name !== 'wall' && s.name !== 'imports') ?? headerScreens(viewer)[0]
   return first?.path ?? '/wall'
 }

@@ -6,13 +6,14 @@ import type zh from './zh-CN.ts'
 
 const en: typeof zh = {
   app: { name: 'Shaowang', subtitle: 'Stability risk early warning', language: 'Language' },
-  nav: { label: 'Main navigation', wall: 'Wall', duty: 'Duty', rules: 'Rules', admin: 'Admin', township: 'Township' },
+  nav: { label: 'Main navigation', wall: 'Wall', duty: 'Duty', imports: 'Ledgers', rules: 'Rules', admin: 'Admin', township: 'Township' },
   screen: {
     wall: 'County risk overview',
     duty: 'Duty console',
     rules: 'Rules workbench',
     township: 'Township risk',
     admin: 'Administration',
+    imports: 'Ledger imports',
     placeholder: 'This screen is under construction.',
   },
   level: labels.level,

@@ -4,13 +4,14 @@ const labels = contractLabels('zh')
 
 export default {
   app: { name: '哨望', subtitle: '社会稳定风险预警', language: '语言' },
-  nav: { label: '主导航', wall: '大屏', duty: '值班台', rules: '规则', admin: '管理', township: '乡镇' },
+  nav: { label: '主导航', wall: '大屏', duty: '值班台', imports: '台账导入', rules: '规则', admin: '管理', township: '乡镇' },
   screen: {
     wall: '全县风险态势',
     duty: '值班处置台',
     rules: '规则工作台',
     township: '乡镇风险详情',
     admin: '系统管理',
+    imports: '台账导入',
     placeholder: '此页面正在建设中。',
   },
   level: labels.level,

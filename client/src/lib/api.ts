@@ -52,7 +52,7 @@ async function csrfToken(): Promise<string | null> {
   return fetchedCsrf
 }
 
-async function send<T>(path: string, init: RequestInit): Promise<T> {
+async function send<T>(path: string, init: RequestInit, as: 'json' | 'blob' = 'json'): Promise<T> {
   const headers = new Headers(init.headers)
   if (typeof init.body === 'string' && !headers.has('content-type')) headers.set('content-type', 'application/json')
   const method = (init.method ?? 'GET').toUpperCase()
@@ -68,19 +68,20 @@ async function send<T>(path: string, init: RequestInit): Promise<T> {
     throw new ApiError(response.status, body?.error?.code ?? 'http', body?.error?.message ?? response.statusText, body?.error?.fields ?? [], body)
   }
   if (response.status === 204) return undefined as T
+  if (as === 'blob') return (await response.blob()) as T
   const text = await response.text()
   return (text === '' ? undefined : JSON.parse(text)) as T
 }
 
 /** The one way the client calls the API: JSON in and out, CSRF on writes, 401 → sign in again. */
-export async function api<T>(path: string, init: RequestInit = {}): Promise<T> {
+export async function api<T>(path: string, init: RequestInit = {}, as: 'json' | 'blob' = 'json'): Promise<T> {
   try {
-    return await send<T>(path, init)
+    return await send<T>(path, init, as)
   } catch (err) {
     // A token fetched here may have gone stale (signed in again elsewhere): fetch it once more.
     if (err instanceof ApiError && err.status === 403 && /csrf/i.test(err.code) && fetchedCsrf && !hooks.csrfToken()) {
       fetchedCsrf = null
-      return send<T>(path, init)
+      return send<T>(path, init, as)
     }
     throw err
   }
@@ -88,6 +89,10 @@ export async function api<T>(path: string, init: RequestInit = {}): Promise<T> {
 
 export const postJson = <T>(path: string, body: unknown, method = 'POST'): Promise<T> => api<T>(path, { method, body: JSON.stringify(body ?? {}) })
 export const del = (path: string): Promise<void> => api<void>(path, { method: 'DELETE' })
+/** A multipart form (a file upload); the browser sets the boundary. */
+export const postForm = <T>(path: string, form: FormData): Promise<T> => api<T>(path, { method: 'POST', body: form })
+/** A multipart form whose answer is a file (a workbook), not JSON. */
+export const postFormForBlob = (path: string, form: FormData): Promise<Blob> => api<Blob>(path, { method: 'POST', body: form }, 'blob')
 
 /** A 404 (nothing there, e.g. nothing published yet) as `null` rather than an error. */
 export async function getOptional<T>(path: string): Promise<T | null> {

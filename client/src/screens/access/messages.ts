@@ -10,7 +10,7 @@ export default {
     goTo: '您可以前往：',
     ownTownship: '本乡镇页面（{name}）',
     askAdmin: '如需开通权限，请联系系统管理员。',
-    screen: { wall: '大屏', duty: '值班台', township: '乡镇详情', rules: '规则工作台', admin: '系统管理' },
+    screen: { wall: '大屏', duty: '值班台', township: '乡镇详情', imports: '台账导入', rules: '规则工作台', admin: '系统管理' },
     listSep: '、',
   },
   en: {
@@ -21,7 +21,7 @@ export default {
     goTo: 'You can go to:',
     ownTownship: 'your township’s page ({name})',
     askAdmin: 'To get access, ask the system administrator.',
-    screen: { wall: 'Wall', duty: 'Duty console', township: 'Township detail', rules: 'Rules workbench', admin: 'Administration' },
+    screen: { wall: 'Wall', duty: 'Duty console', township: 'Township detail', imports: 'Ledger imports', rules: 'Rules workbench', admin: 'Administration' },
     listSep: ', ',
   },
 } satisfies ScreenMessages
