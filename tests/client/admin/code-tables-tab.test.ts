@@ -119,7 +119,7 @@ describe('CodeTablesTab', () => {
 
   it('screens label a category an administrator added from the code tables, not from a copy in the client', async () => {
     mockFetch({ ...session, 'GET /api/v1/code-tables': { body: { items: [entry({ code: 'clan', labelZh: '宗族', labelEn: 'Clan', synonyms: [] }), entry({ code: 'neighbour', labelZh: '邻里关系', labelEn: 'Neighbourhood' })] } } })
-    const event = { source: 'dispute', category: 'clan', peopleCount: 2, village: null } as unknown as Parameters<typeof whatHappened>[0]
+    const event = { id: 1, source: 'dispute', category: 'clan', peopleCount: 2, severity: 1, village: null, occurredAt: '2026-12-01T00:00:00Z' }
     expect(whatHappened(event, 'zh-CN')?.category).toBe('clan')
     await useCodeTablesStore().load()
     expect(whatHappened(event, 'zh-CN')?.category).toBe('宗族')
