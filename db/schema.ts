@@ -23,7 +23,12 @@ export interface RegionTable {
   seat: Json<[number, number] | null>
   /** Relative event volume used by the simulator; 1 when unknown. */
   weight: ColumnType<number, number | undefined, number>
+  /** Set when the region was retired: it keeps its history and takes no new events. */
+  retiredAt: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>
+  /** 城乡分类代码 of the national statistical code table (111 主城区 … 220 村庄), when imported. */
+  urbanRural: ColumnType<string | null, string | null | undefined, string | null>
   createdAt: CreatedAt
+  updatedAt: ColumnType<Date, Date | string | undefined, Date | string>
 }
 
 export interface TownshipRiskTable {

@@ -17,6 +17,7 @@ import caseRoutes from './modules/cases/routes.ts'
 import geoRoutes from './modules/geo/routes.ts'
 import healthRoutes from './modules/health/routes.ts'
 import townshipRoutes from './modules/townships/routes.ts'
+import regionRoutes from './modules/regions/routes.ts'
 import auditRoutes from './modules/audit/routes.ts'
 import feedRoutes from './modules/feeds/routes.ts'
 import kioskRoutes from './modules/kiosks/routes.ts'
@@ -192,6 +193,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   await app.register(auditRoutes)
   await app.register(townshipRoutes)
   await app.register(geoRoutes)
+  await app.register(regionRoutes)
   await app.register(codeTableRoutes)
   await app.register(rulesetRoutes)
   await app.register(calendarRoutes)

@@ -11,6 +11,7 @@ import * as m0010 from './0010_escalation_steps.ts'
 import * as m0011 from './0011_geo_versions.ts'
 import * as m0012 from './0012_notification_deliveries.ts'
 import * as m0013 from './0013_channel_rate_bucket.ts'
+import * as m0014 from './0014_region_lifecycle.ts'
 import * as m0015 from './0015_code_tables.ts'
 
 // Listed explicitly (not read from the file system) so the same migrations run under Node,
@@ -28,5 +29,6 @@ export const migrations: Record<string, Migration> = {
   '0011_geo_versions': m0011,
   '0012_notification_deliveries': m0012,
   '0013_channel_rate_bucket': m0013,
+  '0014_region_lifecycle': m0014,
   '0015_code_tables': m0015,
 }

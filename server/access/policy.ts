@@ -46,6 +46,12 @@ export const ROUTE_ACCESS: Record<string, Access> = {
   'PUT /api/v1/geo/county': only('admin'),
   'GET /api/v1/geo/county/versions': only('admin'),
   'POST /api/v1/geo/county/versions/:id/restore': only('admin'),
+  // The region tree is the administrator's (docs/architecture.md §3); everyone reads townships above.
+  'GET /api/v1/regions': only('admin'),
+  'POST /api/v1/regions': only('admin'),
+  'PATCH /api/v1/regions/:code': only('admin'),
+  'POST /api/v1/regions/:code/retire': only('admin'),
+  'POST /api/v1/regions/:code/reinstate': only('admin'),
   // Code tables (docs/architecture.md §4): labels are not secret, and the wall labels its charts with them.
   'GET /api/v1/code-tables': ANY_USER,
   'POST /api/v1/code-tables/:kind': only('admin'),

@@ -97,6 +97,16 @@ export interface GeoUpdated {
   version: number
 }
 
+/**
+ * `regions:updated`: regions were created, renamed, moved, retagged, retired or imported
+ * (docs/architecture.md §3); fetch the township list again. `codes`: the regions changed, at most
+ * the first 200 of them (an import may change hundreds); `townships`: whether a township changed.
+ */
+export interface RegionsUpdated {
+  codes: string[]
+  townships: boolean
+}
+
 export interface ServerToClientEvents {
   'risk:snapshot': (message: RiskSnapshot) => void
   'risk:changed': (message: RiskChanged) => void
@@ -107,6 +117,7 @@ export interface ServerToClientEvents {
   'event:new': (message: EventMessage) => void
   'system:status': (message: SystemStatus) => void
   'geo:updated': (message: GeoUpdated) => void
+  'regions:updated': (message: RegionsUpdated) => void
   'server:shutdown': (message: ServerShutdown) => void
   'server:error': (message: ServerError) => void
 }

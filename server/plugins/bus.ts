@@ -20,6 +20,8 @@ export interface BusEvents {
   'database:status': (status: DatabaseStatus) => void
   /** Sessions were ended (sign-out, a user disabled or re-keyed, a wall's pairing revoked). */
   'sessions:ended': (why: { by: 'sign-out' | 'user-change' | 'kiosk-revoked' }) => void
+  /** Another process changed regions (its hub forwarded the change): reload the region cache. */
+  'regions:changed': (what: { elsewhere: true }) => void
 }
 
 export type BusEventName = keyof BusEvents

@@ -90,6 +90,7 @@ export default fp<RealtimeOptions>(
         principalFromSessionToken: (token) => app.principalFromSessionToken(token),
         metrics: app.metrics,
         log: app.log,
+        regionsChangedElsewhere: () => app.bus.emit('regions:changed', { elsewhere: true }),
       },
       tuning,
     )

@@ -101,6 +101,11 @@ export function fanOut(live: LiveNamespace, messages: Counter<'event'>): FanOut 
       messages.inc({ event: 'geo:updated' })
       return
     }
+    if (msg.t === 'regions') {
+      live.local.emit('regions:updated', msg.message)
+      messages.inc({ event: 'regions:updated' })
+      return
+    }
     const gated = gatedIds()
     for (const socket of live.sockets.values()) if (socket.data.pending) socket.data.pending.push(msg)
     if (msg.t === 'risk') riskChanges(msg.changes, msg.seq, gated)

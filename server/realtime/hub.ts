@@ -37,6 +37,8 @@ export interface RealtimeHub {
   eventAccepted(event: RealtimeEventInput): void
   /** The county's boundaries changed (docs/architecture.md §3): every wall fetches them again. */
   geoUpdated(version: number): void
+  /** Regions changed (docs/architecture.md §3): every screen fetches its township list again; other processes reload their region cache. */
+  regionsUpdated(codes: readonly string[], townships: boolean): void
   /** Sends buffered risk changes now (tests, shutdown). */
   flush(): void
   /** Re-checks every connected socket's session now; disconnects those that ended. Returns how many. */
@@ -66,6 +68,8 @@ export interface HubDependencies {
   principalFromSessionToken(token: string): Promise<Principal | null>
   metrics: Registry
   log: FastifyBaseLogger
+  /** Another process changed regions: this one's region cache must follow. */
+  regionsChangedElsewhere?: () => void
 }
 
 export class LiveHub implements RealtimeHub {
@@ -113,7 +117,10 @@ export class LiveHub implements RealtimeHub {
     this.risk = new RiskCoalescer(tuning.riskFlushMs ?? 100, (changes) => this.publish({ t: 'risk', changes, seq: this.lastSeq }))
     this.events = new TokenBucket(tuning.eventsPerSecond ?? 20)
 
-    live.on(FORWARD_EVENT, (msg: HubMessage) => this.deliverLocal(msg))
+    live.on(FORWARD_EVENT, (msg: HubMessage) => {
+      if (msg.t === 'regions') deps.regionsChangedElsewhere?.()
+      this.deliverLocal(msg)
+    })
     live.on(SESSIONS_EVENT, () => this.recheckSessions())
     live.use(authenticate({ cookie: deps.sessionCookie, principalFromSessionToken: deps.principalFromSessionToken, log: deps.log }))
     live.on('connection', (socket) => {
@@ -142,6 +149,10 @@ export class LiveHub implements RealtimeHub {
 
   geoUpdated = (version: number): void => {
     this.publish({ t: 'geo', version })
+  }
+
+  regionsUpdated = (codes: readonly string[], townships: boolean): void => {
+    this.publish({ t: 'regions', message: { codes: codes.slice(0, 200), townships } })
   }
 
   flush = (): void => {

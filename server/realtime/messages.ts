@@ -3,7 +3,7 @@
 import type { Namespace, Socket } from 'socket.io'
 import type { Principal } from '../access/principal.ts'
 import { isCollective, type Source } from '#contract/taxonomy.ts'
-import type { ClientToServerEvents, MaskedEvent, RiskChange, ServerToClientEvents } from '#contract/realtime.ts'
+import type { ClientToServerEvents, MaskedEvent, RegionsUpdated, RiskChange, ServerToClientEvents } from '#contract/realtime.ts'
 import type { AlertChange } from '../modules/alerts/service.ts'
 
 /** What ingest hands over; only whitelisted fields ever leave the server (no parties, no text). */
@@ -30,6 +30,7 @@ export type HubMessage =
   | { t: 'risk'; changes: RiskChange[]; seq: number }
   | { t: 'event'; event: MaskedEvent; seq: number }
   | { t: 'geo'; version: number }
+  | { t: 'regions'; message: RegionsUpdated }
 
 export interface SocketState {
   principal: Principal

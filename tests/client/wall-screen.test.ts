@@ -131,6 +131,23 @@ describe('wall screen', () => {
     expect(geoFetches()).toBe(3)
   })
 
+  it('shows a new or renamed township on regions:updated, without a reload', async () => {
+    let townships = TOWNSHIPS
+    stubFetch({ '/api/v1/townships': () => Response.json(townships) })
+    const w = await mountWall()
+    socket().serverEmit('connect')
+    expect(w.findAll('[data-test="ranking-row"]')).toHaveLength(12)
+    expect(w.get(`[data-test="ranking-row"][data-code="${code(1)}"]`).text()).toContain('青石镇')
+    townships = [...TOWNSHIPS.map((t) => (t.code === code(1) ? { ...t, name: '青石街道' } : t)), { ...TOWNSHIPS[0]!, code: '990100013', name: '新港镇', score: 99, level: 'red' }]
+    socket().serverEmit('regions:updated', { codes: [code(1), '990100013'], townships: true })
+    await flushPromises()
+    // The ranking (the top 12) now leads with the new township and carries the new name.
+    const rows = w.findAll('[data-test="ranking-row"]')
+    expect(rows[0]!.attributes('data-code')).toBe('990100013')
+    expect(rows[0]!.text()).toContain('新港镇')
+    expect(w.get(`[data-test="ranking-row"][data-code="${code(1)}"]`).text()).toContain('青石街道')
+  })
+
   it('shows the connection state: connecting, online, then offline with the data age', async () => {
     stubFetch()
     const w = await mountWall()

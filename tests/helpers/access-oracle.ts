@@ -113,6 +113,14 @@ export const RULES: readonly Rule[] = [
     'POST /api/v1/geo/county/versions/:id/restore',
   ),
   rule(
+    "The county's region tree — its townships, villages and grids, created, renamed, moved, tagged or retired — is the administrator's (everyone reads the townships above).",
+    ['admin'],
+    'GET /api/v1/regions',
+    'POST /api/v1/regions',
+    'PATCH /api/v1/regions/:code',
+    'POST /api/v1/regions/:code/{retire,reinstate}',
+  ),
+  rule(
     "The county's vocabulary is the administrator's: adding a category, petition form or dispute flag, and editing any code's labels and synonyms or retiring it (everyone reads the tables above).",
     ['admin'],
     'POST /api/v1/code-tables/:kind',

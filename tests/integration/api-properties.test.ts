@@ -169,6 +169,8 @@ const FIXTURES: Record<string, string[]> = {
   events: [String(eventId)],
   rulesets: rulesetIds,
   townships: [OWN_TOWNSHIP, townships[1]!],
+  // A village and a grid the region writes may change (never the callers' own township).
+  regions: [villages.at(-1)!, grids[0]!, townships.at(-1)!],
   simulator: ['surge', 'escalation'],
   'code-tables': ['dispute_flag', 'group', 'category', 'petition_form'],
 }
@@ -251,6 +253,10 @@ const NEARLY_VALID: Record<string, () => Record<string, unknown>> = {
   'POST /api/v1/cases/:id/resolve': () => ({ version: 1, resolution: 'r' }),
   'POST /api/v1/cases/:id/close': () => ({ version: 1, followUp: 'f', satisfaction: 'satisfied' }),
   'POST /api/v1/cases/:id/comment': () => ({ text: 'hello' }),
+  'POST /api/v1/regions': () => ({ code: `${townships.at(-1)!}${String(900 + Math.floor(Math.random() * 99)).padStart(3, '0')}`, name: '属性村', tags: ['border'] }),
+  'PATCH /api/v1/regions/:code': () => ({ name: '改名村', tags: ['difficult'] }),
+  'POST /api/v1/regions/:code/retire': () => ({ note: 'props' }),
+  'POST /api/v1/regions/:code/reinstate': () => ({}),
   'POST /api/v1/code-tables/:kind': () => ({ code: `prop_${Math.random().toString(36).slice(2, 8)}`, labelZh: `测试${Math.random().toString(36).slice(2, 6)}`, labelEn: `Test ${Math.random().toString(36).slice(2, 6)}`, synonyms: [] }),
   'PATCH /api/v1/code-tables/:kind/:code': () => ({ synonyms: ['群体纠纷'], labelEn: 'Group' }),
   'POST /api/v1/silences': () => ({ matchers: { township: OWN_TOWNSHIP }, reason: 'r', expiresAt: new Date(Date.now() + 3_600_000).toISOString() }),
@@ -484,6 +490,7 @@ async function fingerprint(): Promise<string> {
     (select count(*) from zero_report),
     (select count(*) || ':' || count(revoked_at) from silence),
     (select count(*) from alert_change where actor not in ('engine', 'system')),
+    (select count(*) || ':' || md5(coalesce(string_agg(concat_ws(',', code, parent_code, name, kind, tags::text, urban_rural, retired_at), '|' order by code), '')) from region),
     (select count(*) || ':' || md5(coalesce(string_agg(concat_ws(',', kind, source, code, label_zh, label_en, synonyms::text, sort, retired_at), '|' order by id), '')) from code_entry)
   ) as f`.execute(app.db)
   return rows[0]!.f

@@ -4,10 +4,10 @@
 // would; on embedded PGlite there is one process and the in-memory adapter, which is what the
 // file checks there instead. Clients use WebSocket-only transport (no sticky sessions needed).
 import type { FastifyInstance } from 'fastify'
-import { afterAll, describe, expect, it } from 'vitest'
+import { afterAll, describe, expect, it, vi } from 'vitest'
 import { connectDatabase } from '../../db/connect.ts'
 import { build } from '../helpers/app.ts'
-import { signIn } from '../helpers/auth.ts'
+import { feedToken, signIn } from '../helpers/auth.ts'
 import { baseUrl, closeAllClients, connectLive, decision, type LiveClient, townshipCodes } from '../helpers/live.ts'
 
 const { app: a, database } = await build()
@@ -38,6 +38,21 @@ if (database.kind === 'postgres') {
   }
 
   describe('two processes on one PostgreSQL', () => {
+    it('a township created through A takes events posted to B (B reloads its region cache), and B pushes regions:updated', async () => {
+      const admin = await signIn(a, ['admin'])
+      const token = await feedToken(a)
+      const viewer = await connectLive(baseUrl(b), { token: duty.cookie.slice('sid='.length) })
+      await visibleAcross(a, viewer)
+      const created = await a.inject({ method: 'POST', url: '/api/v1/regions', headers: admin.headers, payload: { code: '990100020', name: '跨进程镇' } })
+      expect(created.statusCode, created.body).toBe(201)
+      await viewer.waitFor(() => viewer.of('regions:updated').find((m) => m.codes.includes('990100020')), 'regions:updated on B')
+      await vi.waitFor(async () => {
+        const posted = await b.inject({ method: 'POST', url: '/api/v1/events', headers: { authorization: `Bearer ${token}` }, payload: { source: 'dispute', externalId: 'cross-region-1', township: '990100020', category: 'neighbour', occurredAt: new Date().toISOString() } })
+        expect(posted.json()).toMatchObject({ accepted: 1 })
+      })
+      closeAllClients()
+    })
+
     it('both use the PostgreSQL adapter', () => {
       expect(a.realtime.adapter).toBe('postgres')
       expect(b.realtime.adapter).toBe('postgres')

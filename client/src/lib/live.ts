@@ -36,6 +36,12 @@ export interface StartLiveOptions {
  */
 export const geoUpdates = ref(0)
 
+/**
+ * How many `regions:updated` messages arrived since the page loaded: screens with a region list of
+ * their own (the admin's tree) watch it; the township list every screen shares reloads by itself.
+ */
+export const regionUpdates = ref(0)
+
 /** Events held between two batches at most (a bound, far above what `event:new` sampling sends). */
 const MAX_PENDING_EVENTS = 1000
 
@@ -183,6 +189,11 @@ function openLive(options: StartLiveOptions): SharedLive {
       },
       geoUpdated() {
         geoUpdates.value++
+      },
+      regionsUpdated() {
+        // A new or renamed township shows in the ranking, the map's labels and the filters at once.
+        regionUpdates.value++
+        void guard(risk.load())
       },
       unauthorized() {
         // The socket refuses us: confirm with the REST session before leaving the screen.

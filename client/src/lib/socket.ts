@@ -3,7 +3,7 @@
 // the same origin. `auth` is a function, so every (re)connect sends the last `seq` seen as
 // `offset` at that moment and the server replays the alert changes missed in between.
 import { io, type ManagerOptions, type Socket, type SocketOptions } from 'socket.io-client'
-import { type AlertMessage, type CaseMessage, type ClientToServerEvents, type EventMessage, type GeoUpdated, LIVE_NAMESPACE, type LiveAuth, type RiskChanged, type RiskSnapshot, type ServerToClientEvents, type SystemStatus } from '#contract/realtime.ts'
+import { type AlertMessage, type CaseMessage, type ClientToServerEvents, type EventMessage, type GeoUpdated, LIVE_NAMESPACE, type LiveAuth, type RegionsUpdated, type RiskChanged, type RiskSnapshot, type ServerToClientEvents, type SystemStatus } from '#contract/realtime.ts'
 
 export type LiveState = 'connecting' | 'online' | 'offline'
 
@@ -24,6 +24,8 @@ export interface LiveHandlers {
   systemStatus?(message: SystemStatus): void
   /** The county's boundaries changed: fetch them again. */
   geoUpdated?(message: GeoUpdated): void
+  /** Regions were created, renamed, moved or retired: fetch the township list again. */
+  regionsUpdated?(message: RegionsUpdated): void
 }
 
 /** The `/live` socket, typed by the contract's event map. */
@@ -91,6 +93,7 @@ export function connectLive(handlers: LiveHandlers, options: LiveOptions): LiveC
   socket.on('case:updated', (m) => handlers.caseUpdated?.(m))
   socket.on('system:status', (m) => handlers.systemStatus?.(m))
   socket.on('geo:updated', (m) => handlers.geoUpdated?.(m))
+  socket.on('regions:updated', (m) => handlers.regionsUpdated?.(m))
   socket.on('server:shutdown', () => {
     restarting = true
   })

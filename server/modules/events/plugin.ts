@@ -29,6 +29,8 @@ export default fp(
       registers: [app.metrics],
     })
     app.decorate('regions', regions)
+    // Regions changed on another process: follow, or this one refuses the new township's events.
+    app.bus.on('regions:changed', () => void regions.reload().catch((err: unknown) => app.log.warn({ err }, 'region cache: reload failed')))
     app.decorate('personalData', keys)
     app.decorate(
       'ingest',

@@ -211,8 +211,8 @@ export async function countEvents(db: Db): Promise<number> {
 }
 
 /** Every region (county, townships, villages, grids), by code: what ingest resolves codes against. */
-export async function listRegions(db: Db): Promise<Array<Pick<Region, 'code' | 'level' | 'name' | 'parentCode' | 'tags' | 'weight'>>> {
-  return db.selectFrom('region').select(['code', 'level', 'name', 'parentCode', 'tags', 'weight']).orderBy('code').execute()
+export async function listRegions(db: Db): Promise<Array<Pick<Region, 'code' | 'level' | 'name' | 'parentCode' | 'tags' | 'weight' | 'retiredAt'>>> {
+  return db.selectFrom('region').select(['code', 'level', 'name', 'parentCode', 'tags', 'weight', 'retiredAt']).orderBy('code').execute()
 }
 
 /** Sets stored events' receivedAt to their reportedAt (the demo's history arrived when it was reported). */

@@ -3,7 +3,7 @@ import type { Party } from '../../access/personal-data.ts'
 import type { CodeBook, CodeKind } from '../../domain/code-tables.ts'
 import { type EventStatus, MEDIATION_KINDS, type Source, SOURCES } from '../../domain/taxonomy.ts'
 import type { FieldError } from '../../http-errors.ts'
-import type { RegionCache } from './regions.ts'
+import type { RegionCache, RegionInfo } from './regions.ts'
 import { parseIsoDateTime } from './time.ts'
 
 // Validation of one incoming event (docs/architecture.md §4), shared by the API, ledger imports and the
@@ -251,7 +251,7 @@ export function validateEvent(raw: unknown, ctx: ValidationContext): Validated {
     else reportedAt = t.ms
   }
 
-  const place = resolvePlace(input, ctx.regions)
+  const place = resolvePlace(input, ctx.regions, ctx.tz)
   errors.push(...place.errors)
 
   if (errors.length || !data || !source || occurredAt === null || !place.township || category === undefined || status === undefined || severity === undefined) {
@@ -299,8 +299,20 @@ function dedupe(errors: FieldError[]): FieldError[] {
 }
 
 /** Township, village and grid: each must exist, sit inside the others, and fill in the ones omitted. */
-function resolvePlace(input: Record<string, unknown>, regions: RegionCache): { township: string | null; village: string | null; grid: string | null; errors: FieldError[] } {
+function resolvePlace(input: Record<string, unknown>, regions: RegionCache, tz: string): { township: string | null; village: string | null; grid: string | null; errors: FieldError[] } {
   const errors: FieldError[] = []
+  // A retired region keeps its events but takes no new ones (docs/architecture.md §3): said once,
+  // on the field that led to it, naming what was retired and when.
+  let retiredSaid = false
+  const refuseRetired = (field: string, r: RegionInfo | undefined) => {
+    if (retiredSaid || !r?.retiredIn) return
+    retiredSaid = true
+    const on = localDate(r.retiredIn.at, tz)
+    errors.push({
+      field,
+      message: r.retiredIn.code === r.code ? `${r.level} ${r.code} was retired on ${on}: it takes no new events` : `${r.level} ${r.code} lies in ${r.retiredIn.level} ${r.retiredIn.code}, retired on ${on}: it takes no new events`,
+    })
+  }
   const str = (k: string) => (typeof input[k] === 'string' ? (input[k] as string) : null)
   let township = str('township')
   let village = str('village')
@@ -315,6 +327,7 @@ function resolvePlace(input: Record<string, unknown>, regions: RegionCache): { t
     else {
       if (village !== null && g.parentCode !== village) errors.push({ field: 'grid', message: `grid ${grid} is not in village ${village}` })
       if (township !== null && g.township !== township) errors.push({ field: 'grid', message: `grid ${grid} is not in township ${township}` })
+      refuseRetired('grid', g)
       village ??= g.parentCode
       township ??= g.township
     }
@@ -324,14 +337,21 @@ function resolvePlace(input: Record<string, unknown>, regions: RegionCache): { t
     if (!v || v.level !== 'village') errors.push({ field: 'village', message: `village ${village} does not exist` })
     else {
       if (township !== null && v.township !== township) errors.push({ field: 'village', message: `village ${village} is not in township ${township}` })
+      refuseRetired(input['village'] == null ? 'grid' : 'village', v)
       township ??= v.township
     }
   }
   if (township !== null) {
     const t = regions.get(township)
     if (!t || t.level !== 'township') errors.push({ field: 'township', message: `township ${township} does not exist` })
+    else refuseRetired(input['township'] != null ? 'township' : input['village'] != null ? 'village' : 'grid', t)
   } else if (input['township'] === undefined && input['village'] == null && input['grid'] == null) {
     errors.push({ field: 'township', message: 'required (or give village or grid)' })
   }
   return { township: errors.length ? null : township, village: errors.length ? null : village, grid: errors.length || !gridOk ? null : grid, errors }
+}
+
+/** YYYY-MM-DD in the display zone. */
+function localDate(at: Date, tz: string): string {
+  return new Intl.DateTimeFormat('en-CA', { timeZone: tz, year: 'numeric', month: '2-digit', day: '2-digit' }).format(at)
 }

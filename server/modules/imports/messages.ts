@@ -2,7 +2,11 @@
 // Chinese a ledger's owner reads (docs/architecture.md §4, "ledgers"). A message not listed here
 // passes through as it is: better English than nothing.
 
-const TABLE: Array<[RegExp, string]> = [
+const LEVEL_ZH: Record<string, string> = { county: '县（区）', township: '乡镇（街道）', village: '村（社区）', grid: '网格' }
+
+type Replacer = (match: string, ...groups: string[]) => string
+
+const TABLE: Array<[RegExp, string | Replacer]> = [
   [/^required$/, '必填'],
   [/^required \(or give village or grid\)$/, '必填（或给出村（社区）、网格）'],
   [/^must not be empty$/, '不能为空'],
@@ -11,6 +15,8 @@ const TABLE: Array<[RegExp, string]> = [
   [/^township (\d+) does not exist$/, '乡镇（街道）代码 $1 不存在'],
   [/^village (\d+) does not exist$/, '村（社区）代码 $1 不存在'],
   [/^grid (\S+) does not exist$/, '网格 $1 不存在'],
+  [/^(county|township|village|grid) (\S+) was retired on (\S+): it takes no new events$/, (_m, level, code, on) => `${LEVEL_ZH[level!]} ${code} 已于 ${on} 撤销，不再接收新事件`],
+  [/^(county|township|village|grid) (\S+) lies in (county|township|village) (\S+), retired on (\S+): it takes no new events$/, (_m, level, code, up, upCode, on) => `${LEVEL_ZH[level!]} ${code} 所属${LEVEL_ZH[up!]} ${upCode} 已于 ${on} 撤销，不再接收新事件`],
   [/^village (\d+) is not in township (\d+)$/, '村（社区）$1 不在乡镇（街道）$2'],
   [/^grid (\S+) is not in village (\d+)$/, '网格 $1 不在村（社区）$2'],
   [/^grid (\S+) is not in township (\d+)$/, '网格 $1 不在乡镇（街道）$2'],
@@ -34,6 +40,6 @@ const TABLE: Array<[RegExp, string]> = [
 ]
 
 export function zhMessage(message: string): string {
-  for (const [pattern, zh] of TABLE) if (pattern.test(message)) return message.replace(pattern, zh)
+  for (const [pattern, zh] of TABLE) if (pattern.test(message)) return typeof zh === 'string' ? message.replace(pattern, zh) : message.replace(pattern, zh as (m: string, ...rest: unknown[]) => string)
   return message
 }

@@ -40,6 +40,10 @@ const routes: FastifyPluginAsyncZod = async (app) => {
       if (scope && scope !== township) throw new HttpError(403, 'forbidden', 'a township officer may report only their own township')
       const region = app.regions.get(township)
       if (!region || region.level !== 'township') throw badRequest(`township ${township} does not exist`, [{ field: 'township', message: `township ${township} does not exist` }])
+      if (region.retiredIn) {
+        const message = `township ${township} was retired on ${localDate(region.retiredIn.at.getTime(), app.config.tzDisplay)}: it takes no new reports`
+        throw badRequest(message, [{ field: 'township', message }])
+      }
       const now = app.now()
       const today = localDate(now.getTime(), app.config.tzDisplay)
       if (date > today) throw badRequest('date must not be in the future', [{ field: 'date', message: `must not be after today (${today})` }])

@@ -2,7 +2,8 @@
 // which deadline a case counts down, what happened, the actions its status allows. No Vue, no
 // I/O: unit-tested on its own.
 import { allowedActions as contractActions, isOpen } from '#contract/alerts.ts'
-import { categoryLabel, SOURCE_LABELS, type Source } from '#contract/taxonomy.ts'
+import { SOURCE_LABELS, type Source } from '#contract/taxonomy.ts'
+import { categoryLabel } from '../../stores/code-tables.ts'
 import { casesQuery, type CasesFilter } from '../../lib/alerts-query.ts'
 import { countdown, type Countdown, LEVEL_RANK, type QueueFilter, type UiLocale } from './logic.ts'
 import type { AlertAction, AlertJson, CaseJson } from './types.ts'
