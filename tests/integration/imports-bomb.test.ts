@@ -3,7 +3,7 @@
 // how large its sheet inflates. Each is refused with a 4xx naming the file and why, in Chinese; the
 // process's resident memory (VmRSS, sampled every 50 ms from the upload's start to its answer) grows
 // by less than 100 MB, and on PostgreSQL stays under 400 MB in all (PGlite's embedded database
-// alone keeps the process near 600 MB before any upload); the server then still answers and imports
+// keeps the process near 430 MB before any upload); the server then still answers and imports
 // an ordinary ledger. On PostgreSQL and on PGlite (where the embedded database would die with the process).
 import { existsSync, readFileSync } from 'node:fs'
 import ExcelJS from 'exceljs'
