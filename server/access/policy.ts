@@ -52,6 +52,7 @@ export const ROUTE_ACCESS: Record<string, Access> = {
   'PATCH /api/v1/regions/:code': only('admin'),
   'POST /api/v1/regions/:code/retire': only('admin'),
   'POST /api/v1/regions/:code/reinstate': only('admin'),
+  'POST /api/v1/regions/import': only('admin'),
   // Code tables (docs/architecture.md §4): labels are not secret, and the wall labels its charts with them.
   'GET /api/v1/code-tables': ANY_USER,
   'POST /api/v1/code-tables/:kind': only('admin'),

@@ -113,10 +113,10 @@ export const RULES: readonly Rule[] = [
     'POST /api/v1/geo/county/versions/:id/restore',
   ),
   rule(
-    "The county's region tree — its townships, villages and grids, created, renamed, moved, tagged or retired — is the administrator's (everyone reads the townships above).",
+    "The county's region tree — its townships, villages and grids, created, renamed, moved, tagged, retired or imported from the statistical code table — is the administrator's (everyone reads the townships above).",
     ['admin'],
     'GET /api/v1/regions',
-    'POST /api/v1/regions',
+    'POST /api/v1/{regions,regions/import}',
     'PATCH /api/v1/regions/:code',
     'POST /api/v1/regions/:code/{retire,reinstate}',
   ),

@@ -1,3 +1,4 @@
+import ExcelJS from 'exceljs'
 import { describe, expect, it, vi } from 'vitest'
 import { DEFAULT_RULE_SET } from '../../server/domain/default-ruleset.ts'
 import { build } from '../helpers/app.ts'
@@ -159,5 +160,122 @@ describe('a county from nothing (DEMO=0): a township made through the API is sco
       // The engine knows the township as created, tags and all: the default rules weigh a border township ×1.2.
       expect(t.explanation.signals.every((s: Json) => s.factor === 1.2)).toBe(true)
     })
+  })
+})
+
+// --- the national code table (统计用区划代码和城乡划分代码) ---
+
+type TableRow = [string, string, string]
+/** Two townships' villages, as the table is published: province and prefecture rows above the county. */
+const TABLE: TableRow[] = [
+  ['770000000000', '', '示例省'],
+  ['770100000000', '', '示例市'],
+  ['770102000000', '', '临川区'],
+  ['770102001000', '', '河东街道'],
+  ['770102001001', '111', '河东社区居委会'],
+  ['770102001002', '111', '滨江社区居委会'],
+  ['770102002000', '', '石桥镇'],
+  ['770102002201', '220', '石桥村委会'],
+  ['770102002202', '220', '上塘村委会'],
+  ['770102002203', '210', '下塘村委会'],
+]
+
+const csvOf = (rows: TableRow[]) => ['2026年统计用区划代码和城乡划分代码（临川区）', '统计用区划代码,城乡分类代码,名称', ...rows.map((r) => r.join(','))].join('\n')
+
+async function xlsxOf(rows: TableRow[]): Promise<Buffer> {
+  const workbook = new ExcelJS.Workbook()
+  const sheet = workbook.addWorksheet('区划代码')
+  sheet.getRow(1).values = ['2026年统计用区划代码和城乡划分代码']
+  sheet.mergeCells('A1:C1')
+  sheet.getRow(2).values = ['统计用区划代码', '城乡分类代码', '名称']
+  // Codes as numbers, as a spreadsheet holds them when nobody set the column to text.
+  rows.forEach((r, i) => (sheet.getRow(3 + i).values = [Number(r[0]), r[1] ? Number(r[1]) : null, r[2]]))
+  return Buffer.from(await workbook.xlsx.writeBuffer())
+}
+
+function multipart(file: Buffer | string, filename: string, fields: Record<string, string> = {}) {
+  const boundary = '----shaowang-regions'
+  const parts: Buffer[] = []
+  for (const [name, value] of Object.entries(fields)) parts.push(Buffer.from(`--${boundary}\r\ncontent-disposition: form-data; name="${name}"\r\n\r\n${value}\r\n`))
+  parts.push(Buffer.from(`--${boundary}\r\ncontent-disposition: form-data; name="file"; filename="${filename}"\r\ncontent-type: application/octet-stream\r\n\r\n`), Buffer.from(file), Buffer.from(`\r\n--${boundary}--\r\n`))
+  return { payload: Buffer.concat(parts), headers: { 'content-type': `multipart/form-data; boundary=${boundary}` } }
+}
+
+describe('regions: import from the statistical code table', () => {
+  for (const format of ['csv', 'xlsx'] as const) {
+    it(`${format}: a dry run previews, the import applies in one go, a later table renames, adds and retires`, async () => {
+      const { app: county } = await build({ demoCounty: false, listen: true })
+      const boss = await signIn(county, ['admin'])
+      const token = await feedToken(county)
+      const upload = async (rows: TableRow[], dryRun: boolean) => {
+        const body = multipart(format === 'csv' ? csvOf(rows) : await xlsxOf(rows), `table.${format}`, dryRun ? { dryRun: '1' } : {})
+        return county.inject({ method: 'POST', url: '/api/v1/regions/import', headers: { ...boss.headers, ...body.headers }, payload: body.payload })
+      }
+      const regions = async () => ((await county.inject({ url: '/api/v1/regions', headers: { cookie: boss.cookie } })).json().items as Json[])
+
+      const preview = await upload(TABLE, true)
+      expect(preview.statusCode, preview.body).toBe(200)
+      expect(preview.json()).toMatchObject({ dryRun: true, format, headerRows: [2], counties: ['770102'], skipped: ['770000', '770100'], unchanged: 0, renamed: [], retired: [], moved: [] })
+      expect(preview.json().added.map((a: Json) => `${a.level}:${a.code}`)).toEqual([
+        'county:770102', 'township:770102001', 'village:770102001001', 'village:770102001002', 'township:770102002', 'village:770102002201', 'village:770102002202', 'village:770102002203',
+      ])
+      expect(await regions()).toEqual([])
+
+      const duty = await signIn(county, ['duty'])
+      const client = await connectLive(baseUrl(county), { token: tokenOf(duty.cookie) })
+      const applied = await upload(TABLE, false)
+      expect(applied.statusCode, applied.body).toBe(200)
+      expect(applied.json().dryRun).toBe(false)
+      const stored = await regions()
+      expect(stored.map((r) => r.code)).toEqual(['770102', '770102001', '770102001001', '770102001002', '770102002', '770102002201', '770102002202', '770102002203'])
+      expect(stored.find((r) => r.code === '770102002203')).toMatchObject({ parentCode: '770102002', level: 'village', name: '下塘村委会', kind: 'village', urbanRural: '210' })
+      expect(stored.find((r) => r.code === '770102001')).toMatchObject({ kind: 'subdistrict', parentCode: '770102' })
+      await client.waitFor(() => client.of('regions:updated').find((m) => m.townships), 'regions:updated')
+      closeAllClients()
+      const importAudit = (await county.inject({ url: '/api/v1/audit?action=region.import', headers: { cookie: boss.cookie } })).json().items
+      expect(importAudit[0]).toMatchObject({ to: { fileName: `table.${format}`, added: 8 } })
+      expect((await county.inject({ method: 'POST', url: '/api/v1/events', headers: { authorization: `Bearer ${token}` }, payload: event('imp-1', { village: '770102002201' }) })).json()).toMatchObject({ accepted: 1 })
+
+      // Next year's table: 石桥镇 renamed, 上塘村 gone (merged), a new community.
+      const next: TableRow[] = TABLE.filter((r) => r[0] !== '770102002202').map((r): TableRow => (r[0] === '770102002000' ? [r[0], r[1], '石桥街道'] : r))
+      next.push(['770102001003', '112', '新城社区居委会'])
+      const diff = (await upload(next, true)).json()
+      expect(diff).toMatchObject({
+        added: [{ code: '770102001003', level: 'village', name: '新城社区居委会', parentCode: '770102001' }],
+        renamed: [{ code: '770102002', level: 'township', from: '石桥镇', to: '石桥街道' }],
+        retired: [{ code: '770102002202', level: 'village', name: '上塘村委会' }],
+        unchanged: 6,
+      })
+      expect((await regions()).find((r) => r.code === '770102002202')!.retiredAt).toBeNull()
+      expect((await upload(next, false)).statusCode).toBe(200)
+      const after = await regions()
+      expect(after.find((r) => r.code === '770102002')).toMatchObject({ name: '石桥街道', kind: 'subdistrict' })
+      expect(after.find((r) => r.code === '770102002202')!.retiredAt).toEqual(expect.any(String))
+      expect(after.find((r) => r.code === '770102001003')).toBeDefined()
+      const refused = await county.inject({ method: 'POST', url: '/api/v1/events', headers: { authorization: `Bearer ${token}` }, payload: event('imp-2', { village: '770102002202' }) })
+      expect(refused.json().rejected[0].errors[0]).toMatchObject({ field: 'village', message: expect.stringMatching(/was retired on/) })
+      // Importing the same table again changes nothing.
+      expect((await upload(next, true)).json()).toMatchObject({ added: [], renamed: [], moved: [], retired: [], reinstated: [], unchanged: 8 })
+    })
+  }
+
+  it('refuses a table with bad rows, naming every row and why, and imports nothing', async () => {
+    const { app: county } = await build({ demoCounty: false })
+    const boss = await signIn(county, ['admin'])
+    const rows: TableRow[] = [...TABLE, ['77010200100', '', '缺一位'], ['770102003001', '220', '无镇村'], ['770102001001', '111', '重复社区']]
+    const body = multipart(csvOf(rows), 'bad.csv')
+    const res = await county.inject({ method: 'POST', url: '/api/v1/regions/import', headers: { ...boss.headers, ...body.headers }, payload: body.payload })
+    expect(res.statusCode).toBe(400)
+    expect(res.json().error.code).toBe('bad_region_file')
+    expect(res.json().error.fields).toEqual([
+      { field: 'file', message: expect.stringMatching(/^第 13 行：统计用区划代码“77010200100”应为 12 位数字$/) },
+      { field: 'file', message: expect.stringMatching(/^第 14 行：所属乡镇（街道） 770102003 不在文件中/) },
+      { field: 'file', message: expect.stringMatching(/^第 15 行：代码 770102001001 与第 7 行重复$/) },
+    ])
+    expect((await county.inject({ url: '/api/v1/regions', headers: { cookie: boss.cookie } })).json().items).toEqual([])
+    const noCode = multipart('名称,备注\n某镇,x\n', 'x.csv')
+    const missing = await county.inject({ method: 'POST', url: '/api/v1/regions/import', headers: { ...boss.headers, ...noCode.headers }, payload: noCode.payload })
+    expect(missing.statusCode).toBe(400)
+    expect(missing.json().error.fields[0].message).toMatch(/找不到列：统计用区划代码/)
   })
 })

@@ -4,6 +4,7 @@ import { del, getOptional, postJson } from '../lib/api.ts'
 import type { Role } from '../screens/admin/logic.ts'
 import { useAuditLog } from './admin/audit.ts'
 import { useGeoUpload } from './admin/geo.ts'
+import { useRegions } from './admin/regions.ts'
 import { loadInto, section, write } from './admin/section.ts'
 
 export type { AuditEntry } from './admin/audit.ts'
@@ -59,6 +60,7 @@ export const useAdminStore = defineStore('admin', () => {
   const secret = ref<OnceSecret | null>(null)
   const { geo, uploadGeo, loadGeoVersions, restoreGeoVersion } = useGeoUpload()
   const { audit, searchAudit, nextAuditPage, previousAuditPage } = useAuditLog()
+  const regionStore = useRegions()
 
   async function loadReference(): Promise<void> {
     townships.value = (await getOptional<Array<{ code: string; name: string }>>('/api/v1/townships').catch(() => null)) ?? []
@@ -130,6 +132,7 @@ export const useAdminStore = defineStore('admin', () => {
     users, feeds, kiosks, silences, townships, ruleIds, secret, geo, audit,
     loadReference, loadUsers, loadFeeds, loadKiosks, loadSilences, createUser, updateUser, createFeed, revokeFeed, createKiosk, revokeKiosk,
     dismissSecret, uploadGeo, loadGeoVersions, restoreGeoVersion, createSilence, revokeSilence, searchAudit, nextAuditPage, previousAuditPage,
+    ...regionStore,
   }
 })
 

@@ -1,10 +1,11 @@
 import codeMessages from './code-tables-messages.ts'
 import geoMessages from './geo-messages.ts'
+import regionMessages from './regions-messages.ts'
 
 export default {
   zh: {
     title: '系统管理',
-    tabs: { users: '用户与角色', feeds: '数据接入', kiosks: '大屏配对', geo: '地理边界', codes: '代码表', silences: '预警屏蔽', notify: '通知', audit: '审计日志' },
+    tabs: { users: '用户与角色', feeds: '数据接入', kiosks: '大屏配对', regions: '区域', geo: '地理边界', codes: '代码表', silences: '预警屏蔽', notify: '通知', audit: '审计日志' },
     unavailable: '该功能的服务端接口尚未上线。',
     empty: '暂无记录。',
     create: '新建',
@@ -26,6 +27,7 @@ export default {
     },
     geo: geoMessages.zh,
     codes: codeMessages.zh,
+    regions: regionMessages.zh,
     silences: {
       township: '乡镇', ruleId: '规则', level: '等级', reason: '原因', expiresAt: '到期时间', createdBy: '创建人', any: '（任意）', create: '新建屏蔽', matchers: '匹配条件',
     },
@@ -72,7 +74,7 @@ export default {
   },
   en: {
     title: 'Administration',
-    tabs: { users: 'Users & roles', feeds: 'Feeds', kiosks: 'Wall pairing', geo: 'Geography', codes: 'Code tables', silences: 'Silences', notify: 'Notifications', audit: 'Audit log' },
+    tabs: { users: 'Users & roles', feeds: 'Feeds', kiosks: 'Wall pairing', regions: 'Regions', geo: 'Geography', codes: 'Code tables', silences: 'Silences', notify: 'Notifications', audit: 'Audit log' },
     unavailable: 'The server side of this is not available yet.',
     empty: 'Nothing here yet.',
     create: 'Create',
@@ -94,6 +96,7 @@ export default {
     },
     geo: geoMessages.en,
     codes: codeMessages.en,
+    regions: regionMessages.en,
     silences: {
       township: 'Township', ruleId: 'Rule', level: 'Level', reason: 'Reason', expiresAt: 'Expires', createdBy: 'By', any: '(any)', create: 'Create silence', matchers: 'Matches',
     },
