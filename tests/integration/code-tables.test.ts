@@ -140,6 +140,15 @@ describe('PATCH /api/v1/code-tables/:kind/:code', () => {
     expect((await patch('category/family?source=dispute', { labelZh: '家庭' }, analyst.headers)).statusCode).toBe(403)
   })
 
+  it('two administrators giving one new word to two codes at the same time: one is stored, the other is a 409', async () => {
+    const results = await Promise.all(
+      Array.from({ length: 6 }, (_, i) => post('dispute_flag', { code: `race_${i}`, labelZh: `竞争${i}`, labelEn: `Race ${i}`, synonyms: ['同时提交的说法'] })),
+    )
+    expect(results.map((r) => r.statusCode).sort()).toEqual([201, 409, 409, 409, 409, 409])
+    const holders = (await list()).items.filter((e) => e.synonyms.includes('同时提交的说法'))
+    expect(holders).toHaveLength(1)
+  })
+
   it('another server process on the same database sees a change once it looks (docs/architecture.md: the poll)', async () => {
     const { app: other } = await build({ database })
     expect(other.codeTables.book.resolve('category', 'dispute', '山林确权纠纷')?.code).toBe('forest_rights')

@@ -5,7 +5,7 @@ export default {
     kinds: { category: '事件类别', status: '办理状态', severity: '严重程度', petition_form: '信访形式', dispute_flag: '纠纷标记' },
     sources: { dispute: '矛盾纠纷', petition: '信访', incident: '警情' },
     fixed: '此类代码固定，只能修改名称和同义词。',
-    code: '代码', labelZh: '中文名称', labelEn: '英文名称', synonyms: '同义词（用 、 或换行分隔）', state: '状态',
+    kind: '代码类型', source: '来源', code: '代码', labelZh: '中文名称', labelEn: '英文名称', synonyms: '同义词（用 、 或换行分隔）', state: '状态',
     active: '使用中', retired: '已停用', retire: '停用', restore: '恢复', add: '新增代码', added: '已新增 {code}。', saved: '已保存 {code}。',
     errors: {
       required: '必填', codeFormat: '须为小写字母、数字和 _，以字母开头（如 forest_rights）', tooLong: '太长', repeated: '同一同义词填写了两次',
@@ -19,7 +19,7 @@ export default {
     kinds: { category: 'Categories', status: 'Statuses', severity: 'Severities', petition_form: 'Petition forms', dispute_flag: 'Dispute flags' },
     sources: { dispute: 'Disputes', petition: 'Petitions', incident: 'Incidents' },
     fixed: 'These codes are fixed: edit their labels and synonyms.',
-    code: 'Code', labelZh: 'Chinese label', labelEn: 'English label', synonyms: 'Synonyms (separated by 、 or new lines)', state: 'State',
+    kind: 'Kind', source: 'Source', code: 'Code', labelZh: 'Chinese label', labelEn: 'English label', synonyms: 'Synonyms (separated by 、 or new lines)', state: 'State',
     active: 'In use', retired: 'Retired', retire: 'Retire', restore: 'Restore', add: 'Add code', added: 'Added {code}.', saved: 'Saved {code}.',
     errors: {
       required: 'required', codeFormat: 'lower-case letters, digits and _, starting with a letter (e.g. forest_rights)', tooLong: 'too long', repeated: 'a synonym is listed twice',
