@@ -6,7 +6,9 @@ export class MigrationError extends Error {}
 
 export async function migrateToLatest(db: Db, migrations: Record<string, Migration> = all): Promise<string[]> {
   const provider: MigrationProvider = { getMigrations: async () => migrations }
-  const migrator = new Migrator({ db, provider })
+  // Features built side by side land in another order than their numbers (0015 ran before 0014
+  // on some databases): each migration stands alone, so one that arrives late still runs.
+  const migrator = new Migrator({ db, provider, allowUnorderedMigrations: true })
   const { error, results } = await migrator.migrateToLatest()
   if (error) {
     const failed = results?.find((r) => r.status === 'Error')

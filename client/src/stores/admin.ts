@@ -40,6 +40,9 @@ export interface Silence {
   expiresAt: string
   createdBy?: string
   createdAt?: string
+  /** In force now: neither revoked nor expired. */
+  active?: boolean
+  revokedAt?: string | null
 }
 
 /** A secret the server returns exactly once (a feed token, a kiosk pairing). Never persisted. */

@@ -29,7 +29,7 @@ export default {
     codes: codeMessages.zh,
     regions: regionMessages.zh,
     silences: {
-      township: '乡镇', ruleId: '规则', level: '等级', reason: '原因', expiresAt: '到期时间', createdBy: '创建人', any: '（任意）', create: '新建屏蔽', matchers: '匹配条件',
+      township: '乡镇', ruleId: '规则', level: '等级', reason: '原因', expiresAt: '到期时间', createdBy: '创建人', any: '（任意）', create: '新建屏蔽', matchers: '匹配条件', revoked: '已撤销', expired: '已过期',
     },
     audit: {
       actor: '操作人', action: '操作', from: '起', to: '止', search: '查询', at: '时间', target: '对象', change: '变更', note: '备注', ip: 'IP', next: '下一页', previous: '上一页', page: '第 {n} 页',
@@ -98,7 +98,7 @@ export default {
     codes: codeMessages.en,
     regions: regionMessages.en,
     silences: {
-      township: 'Township', ruleId: 'Rule', level: 'Level', reason: 'Reason', expiresAt: 'Expires', createdBy: 'By', any: '(any)', create: 'Create silence', matchers: 'Matches',
+      township: 'Township', ruleId: 'Rule', level: 'Level', reason: 'Reason', expiresAt: 'Expires', createdBy: 'By', any: '(any)', create: 'Create silence', matchers: 'Matches', revoked: 'Revoked', expired: 'Expired',
     },
     audit: {
       actor: 'Actor', action: 'Action', from: 'From', to: 'To', search: 'Search', at: 'Time', target: 'Target', change: 'Change', note: 'Note', ip: 'IP', next: 'Next', previous: 'Previous', page: 'Page {n}',
