@@ -18,6 +18,7 @@ import geoRoutes from './modules/geo/routes.ts'
 import healthRoutes from './modules/health/routes.ts'
 import townshipRoutes from './modules/townships/routes.ts'
 import regionRoutes from './modules/regions/routes.ts'
+import regionImportRoutes from './modules/regions/import-routes.ts'
 import auditRoutes from './modules/audit/routes.ts'
 import feedRoutes from './modules/feeds/routes.ts'
 import kioskRoutes from './modules/kiosks/routes.ts'
@@ -194,6 +195,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   await app.register(townshipRoutes)
   await app.register(geoRoutes)
   await app.register(regionRoutes)
+  await app.register(regionImportRoutes)
   await app.register(codeTableRoutes)
   await app.register(rulesetRoutes)
   await app.register(calendarRoutes)

@@ -5,7 +5,9 @@
 
 import { z } from 'zod'
 import { tryParseDuration } from './duration.ts'
-import { type CompileErrorCode, type CompileOptions, compileExpression, type CompiledExpression, type SourcePosition } from './rule-language.ts'
+import type { CompileErrorCode } from './rule-budget.ts'
+import { type CompileOptions, compileExpression, type CompiledExpression } from './rule-language.ts'
+import type { SourcePosition } from './source-position.ts'
 import { CASE_LIMITS, type CaseSettings, caseSettingsOf, ESCALATION_AUDIENCES, validateCases } from './cases.ts'
 
 export const RULE_KINDS = ['trigger', 'threshold', 'anomaly', 'escalation', 'silence'] as const

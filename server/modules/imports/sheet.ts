@@ -3,7 +3,8 @@ import { parse } from 'csv-parse/sync'
 import iconv from 'iconv-lite'
 import { normalizeHeader } from './headers.ts'
 import type { LedgerCell } from './ledger-time.ts'
-import { readXlsxGrid, XlsxRefusal } from './xlsx.ts'
+import { readXlsxGrid } from './xlsx.ts'
+import { XlsxRefusal } from './xlsx-parts.ts'
 import { checkZip, ZipRefusal } from './zip-guard.ts'
 
 // Reading a ledger file into a header and data rows (docs/architecture.md §4, "ledgers"). Real ledgers

@@ -3,7 +3,8 @@
 import type { FastifyRequest } from 'fastify'
 import type { CodeBook } from '../../domain/code-tables.ts'
 import { z } from 'zod'
-import { badRequest, HttpError } from '../../http-errors.ts'
+import { badRequest } from '../../http-errors.ts'
+import { readFileUpload, truthy } from '../../multipart-upload.ts'
 import type { RegionCache } from '../events/regions.ts'
 import { checkDefaults, DEFAULT_FIELDS, type Defaults } from './ledger.ts'
 
@@ -46,8 +47,6 @@ function parseDefaults(raw: string | undefined): Defaults {
   throw badRequest(`defaults 有误：${fields.map((f) => `${f.field} ${f.message}`).join('；')}`, fields)
 }
 
-const truthy = (v: string | undefined) => v !== undefined && ['1', 'true', 'yes', 'on'].includes(v.trim().toLowerCase())
-
 function parseMapping(raw: string | undefined): Record<string, string> | null {
   if (!raw?.trim()) return null
   try {
@@ -61,29 +60,7 @@ function parseMapping(raw: string | undefined): Record<string, string> | null {
 
 /** Reads and checks the upload; `queryDryRun` is the `?dryRun=` of the URL. */
 export async function readLedgerUpload(request: FastifyRequest, ctx: { regions: RegionCache; codes: CodeBook; tz: string; queryDryRun?: string }): Promise<LedgerUpload> {
-  if (!request.isMultipart()) throw new HttpError(415, 'unsupported_media_type', 'send multipart/form-data with a `file` field (CSV or XLSX)')
-  const fields: Record<string, string> = {}
-  let file: Buffer | null = null
-  let fileName = ''
-  try {
-    for await (const part of request.parts()) {
-      if (part.type === 'file') {
-        if (part.fieldname !== 'file') throw badRequest(`unexpected file field "${part.fieldname}": send the ledger as "file"`, [{ field: part.fieldname || '(body)', message: 'unexpected file: send the ledger as "file"' }])
-        file = await part.toBuffer()
-        fileName = (part.filename ?? '').slice(0, 255)
-      } else {
-        fields[part.fieldname] = String(part.value)
-      }
-    }
-  } catch (err) {
-    if ((err as { code?: string }).code === 'FST_REQ_FILE_TOO_LARGE') throw new HttpError(413, 'payload_too_large', `a ledger may be at most ${MAX_LEDGER_BYTES / 1024 / 1024} MiB`)
-    if ((err as { code?: string }).code === 'FST_FILES_LIMIT') throw badRequest('send one file per import', [{ field: 'file', message: 'one file per import' }])
-    if (err instanceof HttpError || (err as { statusCode?: number }).statusCode !== undefined) throw err
-    // The multipart parser's own errors (no boundary, truncated form, malformed part header).
-    const reason = err instanceof Error ? err.message : String(err)
-    throw badRequest(`the multipart body is malformed: ${reason}`, [{ field: '(body)', message: reason }])
-  }
-  if (!file) throw badRequest('no file: send the ledger in the multipart field "file"', [{ field: 'file', message: 'required' }])
+  const { file, fileName, fields } = await readFileUpload(request, { what: 'ledger', maxBytes: MAX_LEDGER_BYTES })
   const mapping = parseMapping(fields['mapping'])
   const defaults = parseDefaults(fields['defaults'])
   const defaultErrors = checkDefaults(defaults, { regions: ctx.regions, codes: ctx.codes, tz: ctx.tz })

@@ -1,19 +1,16 @@
 // The region tree, managed (docs/architecture.md §3): county → township/street → village/community
 // → grid. Regions are created, renamed, moved, tagged and retired — never deleted, so stored events
-// keep their place — and imported from the national statistical code table. Every change is
+// keep their place — and imported from the national statistical code table (import-routes.ts). Every change is
 // audited, reaches the ingest's region cache and the engine (townships are the scoring unit) at
 // once, and is pushed live (`regions:updated`), so screens show it without a reload.
-import multipart from '@fastify/multipart'
-import type { FastifyInstance } from 'fastify'
-import type { FastifyPluginAsyncZod, ZodTypeProvider } from 'fastify-type-provider-zod'
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod'
 import { z } from 'zod'
 import type { Db } from '../../../db/connect.ts'
 import { actorOf } from '../../access/principal.ts'
 import { impliedParent, KINDS_OF, kindOfName, levelOfCode, normalizeCode, parentLevel, REGION_CODE, REGION_CODE_MESSAGE, REGION_KINDS, REGION_TAG, type RegionLevel } from '../../domain/region-codes.ts'
-import { badRequest, conflict, type FieldError, HttpError, isUniqueViolation, notFound } from '../../http-errors.ts'
-import { type AuditEntry, recordAudit, recordAudits } from '../audit/repository.ts'
-import { LedgerError, readSheet } from '../imports/sheet.ts'
-import { codeColumnOf, type ImportPlan, planImport, readCodeRows } from './code-table.ts'
+import { conflict, type FieldError, HttpError, isUniqueViolation, notFound } from '../../http-errors.ts'
+import { recordAudit } from '../audit/repository.ts'
+import { regionsChanged } from './changed.ts'
 import { findRegion, insertRegions, listRegionRecords, lockRegion, type RegionChanges, type RegionRecord, updateRegion } from './repository.ts'
 
 /** A code as a client may send it: 6, 9 or 12 digits (the table's padded 12-digit county and township forms too), or a grid's village code and -NN. */
@@ -64,30 +61,7 @@ const RegionPatch = z
 const Note = z.object({ note: z.string({ error: 'must be a string' }).trim().max(500, 'at most 500 characters').optional() }).optional()
 const CodeParams = z.object({ code: RegionCode })
 
-const ImportResult = z.object({
-  dryRun: z.boolean(),
-  format: z.enum(['csv', 'xlsx']),
-  encoding: z.string().nullable(),
-  headerRows: z.array(z.number().int()),
-  counties: z.array(z.string()),
-  added: z.array(z.object({ code: z.string(), level: z.string(), name: z.string(), parentCode: z.string().nullable() })),
-  renamed: z.array(z.object({ code: z.string(), level: z.string(), from: z.string(), to: z.string() })),
-  moved: z.array(z.object({ code: z.string(), level: z.string(), name: z.string(), from: z.string().nullable(), to: z.string().nullable() })),
-  reclassified: z.array(z.object({ code: z.string(), name: z.string(), from: z.string().nullable(), to: z.string() })),
-  reinstated: z.array(z.object({ code: z.string(), level: z.string(), name: z.string() })),
-  retired: z.array(z.object({ code: z.string(), level: z.string(), name: z.string() })),
-  unchanged: z.number().int(),
-  skipped: z.array(z.string()),
-})
-
-/** A region file may be this large: a province's table is about 2 MB as CSV. */
-export const MAX_REGION_FILE_BYTES = 20 * 1024 * 1024
-export const MAX_REGION_ROWS = 100_000
-/** At most this many row errors are listed (the first ones say what is wrong with the file). */
-const MAX_ROW_ERRORS = 100
-
 const invalid = (fields: FieldError[]) => new HttpError(400, 'validation', fields.map((f) => `${f.field}: ${f.message}`).join('; '), { fields })
-const truthy = (v: string | undefined) => v !== undefined && ['1', 'true', 'yes', 'on'].includes(v.trim().toLowerCase())
 const LEVEL_WORD: Record<RegionLevel, string> = { county: 'county', township: 'township', village: 'village', grid: 'grid' }
 
 function view(r: RegionRecord): z.infer<typeof Region> {
@@ -107,16 +81,6 @@ async function checkParent(db: Db, level: RegionLevel, parentCode: string, field
 
 const routes: FastifyPluginAsyncZod = async (app) => {
   const principalOf = (request: { principal: Parameters<typeof actorOf>[0] }) => actorOf(request.principal)
-
-  /** After a commit: the ingest's cache, the engine (a township's list or tags changed), the screens. */
-  async function changed(codes: string[], levels: Iterable<RegionLevel>): Promise<void> {
-    await app.regions.reload()
-    const townships = [...levels].some((l) => l === 'township' || l === 'county')
-    // The engine scores townships: a new, moved or retagged one is scored from now on (a rebuild
-    // reads the township list again; its events since are replayed, so nothing is lost).
-    if (townships) await app.rulesChanged()
-    app.realtime.regionsUpdated(codes, townships)
-  }
 
   app.get(
     '/api/v1/regions',
@@ -158,7 +122,7 @@ const routes: FastifyPluginAsyncZod = async (app) => {
         if (isUniqueViolation(err)) throw conflict(`region ${code} already exists`, [{ field: 'code', message: `region ${code} already exists` }])
         throw err
       }
-      await changed([code], [level])
+      await regionsChanged(app, [code], [level])
       reply.code(201)
       return view((await findRegion(app.db, code))!)
     },
@@ -204,7 +168,7 @@ const routes: FastifyPluginAsyncZod = async (app) => {
         await recordAudit(trx, { actor, actorKind, action: 'region.update', target: `region:${code}`, from, to, ip: request.ip })
         return { current, changed: true }
       })
-      if (result.changed) await changed([code], [result.current.level])
+      if (result.changed) await regionsChanged(app, [code], [result.current.level])
       return view((await findRegion(app.db, code))!)
     },
   )
@@ -235,7 +199,7 @@ const routes: FastifyPluginAsyncZod = async (app) => {
       })
       return current.level
     })
-    await changed([code], [level])
+    await regionsChanged(app, [code], [level])
     return view((await findRegion(app.db, code))!)
   }
 
@@ -251,149 +215,6 @@ const routes: FastifyPluginAsyncZod = async (app) => {
     async (request) => setRetired(request, false),
   )
 
-  // The file upload in a context of its own: the JSON routes above take no multipart bodies.
-  await app.register(async (plain: FastifyInstance) => {
-    const upload = plain.withTypeProvider<ZodTypeProvider>()
-    await upload.register(multipart, { limits: { fileSize: MAX_REGION_FILE_BYTES, files: 1, fields: 5, fieldSize: 1024 } })
-    upload.post(
-      '/api/v1/regions/import',
-      {
-        schema: {
-          tags: ['regions'],
-          summary:
-            'Import the national statistical division code table (统计用区划代码: 12-digit code, 名称, 城乡分类代码 optional; CSV or XLSX, a title row may sit above the header) as multipart `file`; `dryRun` previews what is added, renamed, moved, retired',
-          querystring: z.object({ dryRun: z.string().max(10).optional() }),
-          response: { 200: ImportResult },
-        },
-      },
-      async (request) => {
-        if (!request.isMultipart()) throw new HttpError(415, 'unsupported_media_type', 'send multipart/form-data with a `file` field (CSV or XLSX of the code table)')
-        const fields: Record<string, string> = {}
-        let file: Buffer | null = null
-        let fileName: string | null = null
-        try {
-          for await (const part of request.parts()) {
-            if (part.type === 'file') {
-              if (part.fieldname !== 'file') throw badRequest(`unexpected file field "${part.fieldname}": send the code table as "file"`, [{ field: part.fieldname || '(body)', message: 'unexpected file: send the code table as "file"' }])
-              file = await part.toBuffer()
-              fileName = part.filename?.slice(0, 255) || null
-            } else {
-              fields[part.fieldname] = String(part.value)
-            }
-          }
-        } catch (err) {
-          const code = (err as { code?: string }).code
-          if (code === 'FST_REQ_FILE_TOO_LARGE') throw new HttpError(413, 'payload_too_large', `a region file may be at most ${MAX_REGION_FILE_BYTES / 1024 / 1024} MiB`)
-          if (code === 'FST_FILES_LIMIT') throw badRequest('send one file', [{ field: 'file', message: 'one file per import' }])
-          if (code === 'FST_FIELDS_LIMIT' || code === 'FST_PARTS_LIMIT') throw badRequest('too many form fields: send `file` and `dryRun`', [{ field: '(body)', message: 'too many form fields' }])
-          if (err instanceof HttpError || (err as { statusCode?: number }).statusCode !== undefined) throw err
-          const reason = err instanceof Error ? err.message : String(err)
-          throw badRequest(`the multipart body is malformed: ${reason}`, [{ field: '(body)', message: reason }])
-        }
-        if (!file) throw badRequest('no file: send the code table in the multipart field "file"', [{ field: 'file', message: 'required' }])
-        const dryRun = truthy(fields['dryRun']) || truthy(request.query.dryRun)
-
-        let sheet
-        try {
-          sheet = await readSheet(file, MAX_REGION_ROWS, (h) => codeColumnOf(h) !== undefined)
-        } catch (err) {
-          if (err instanceof LedgerError) throw new HttpError(err.tooMany ? 413 : 400, err.tooMany ? 'payload_too_large' : 'bad_region_file', err.message, { fields: [{ field: 'file', message: err.message }] })
-          throw err
-        }
-        const read = readCodeRows(sheet)
-        const stored = await listRegionRecords(app.db)
-        const { plan, errors, inserts } = planImport(read.rows, stored)
-        plan.skipped = read.skipped
-        const rowErrors = [...read.errors, ...errors].sort((a, b) => a.row - b.row)
-        if (rowErrors.length) {
-          const listed = rowErrors.slice(0, MAX_ROW_ERRORS).map((e) => ({ field: 'file', message: `第 ${e.row} 行：${e.message}` }))
-          const more = rowErrors.length > MAX_ROW_ERRORS ? `（另有 ${rowErrors.length - MAX_ROW_ERRORS} 行有误）` : ''
-          throw new HttpError(400, 'bad_region_file', `区划代码表有 ${rowErrors.length} 行有误，未导入任何区域${more}：${listed.slice(0, 3).map((f) => f.message).join('；')}`, { fields: listed })
-        }
-        if (read.rows.length === 0) throw new HttpError(400, 'bad_region_file', '文件里没有县（区）以下的区划（乡镇、村）', { fields: [{ field: 'file', message: '没有县（区）以下的区划' }] })
-        const result = { dryRun, format: sheet.format, encoding: sheet.encoding, headerRows: sheet.headerRows, ...plan }
-        if (dryRun) return result
-        const { actor, actorKind } = actorOf(request.principal)
-        const now = app.now()
-        const codes = await app.db.transaction().execute(async (trx) => applyPlan(trx, plan, inserts, stored, now, { actor, actorKind, ip: request.ip, fileName }))
-        if (codes.length) await changed(codes, ['township'])
-        return result
-      },
-    )
-  })
-}
-
-/** Applies an import's plan in the caller's transaction, one audit row per change and one for the import. */
-async function applyPlan(
-  trx: Db,
-  plan: ImportPlan,
-  inserts: Parameters<typeof insertRegions>[1],
-  stored: readonly RegionRecord[],
-  now: Date,
-  who: { actor: string; actorKind: AuditEntry['actorKind']; ip: string; fileName: string | null },
-): Promise<string[]> {
-  const byCode = new Map(stored.map((r) => [r.code, r]))
-  const audits: AuditEntry[] = []
-  const entry = (action: string, code: string, from: unknown, to: unknown): AuditEntry => ({ actor: who.actor, actorKind: who.actorKind, action, target: `region:${code}`, from, to, note: 'import', ip: who.ip })
-  await insertRegions(trx, inserts, now)
-  for (const r of inserts) audits.push(entry('region.create', r.code, undefined, r))
-  // One update per region, whatever changed about it.
-  const updates = new Map<string, { changes: RegionChanges; from: Record<string, unknown>; to: Record<string, unknown> }>()
-  const touch = (code: string) => {
-    let u = updates.get(code)
-    if (!u) updates.set(code, (u = { changes: {}, from: {}, to: {} }))
-    return u
-  }
-  for (const r of plan.renamed) {
-    const u = touch(r.code)
-    u.changes.name = r.to
-    u.from['name'] = r.from
-    u.to['name'] = r.to
-    const kind = kindOfName(r.level as RegionLevel, r.to)
-    if (kind !== byCode.get(r.code)?.kind) {
-      u.changes.kind = kind
-      u.from['kind'] = byCode.get(r.code)?.kind
-      u.to['kind'] = kind
-    }
-  }
-  for (const r of plan.moved) {
-    const u = touch(r.code)
-    u.changes.parentCode = r.to!
-    u.from['parentCode'] = r.from
-    u.to['parentCode'] = r.to
-  }
-  for (const r of plan.reclassified) {
-    const u = touch(r.code)
-    u.changes.urbanRural = r.to
-    u.from['urbanRural'] = r.from
-    u.to['urbanRural'] = r.to
-  }
-  for (const r of plan.reinstated) {
-    const u = touch(r.code)
-    u.changes.retiredAt = null
-    u.from['retiredAt'] = byCode.get(r.code)?.retiredAt
-    u.to['retiredAt'] = null
-  }
-  for (const r of plan.retired) {
-    const u = touch(r.code)
-    u.changes.retiredAt = now
-    u.from['retiredAt'] = null
-    u.to['retiredAt'] = now
-  }
-  for (const [code, u] of updates) {
-    await updateRegion(trx, code, u.changes, now)
-    audits.push(entry(u.changes.retiredAt ? 'region.retire' : 'region.update', code, u.from, u.to))
-  }
-  audits.push({
-    actor: who.actor,
-    actorKind: who.actorKind,
-    action: 'region.import',
-    target: `regions:${plan.counties.join(',')}`,
-    to: { fileName: who.fileName, added: plan.added.length, renamed: plan.renamed.length, moved: plan.moved.length, reclassified: plan.reclassified.length, reinstated: plan.reinstated.length, retired: plan.retired.length, unchanged: plan.unchanged },
-    ip: who.ip,
-  })
-  await recordAudits(trx, audits)
-  return [...inserts.map((r) => r.code), ...updates.keys()]
 }
 
 export default routes

@@ -24,6 +24,21 @@ function summary(v: Awaited<ReturnType<typeof listVersions>>[number]): RulesetSu
   }
 }
 
+const RuleMatches = z.object({
+  days: z.number(),
+  rules: z.array(
+    z.object({
+      ruleId: z.string(),
+      matches: z.number(),
+      /** Evaluations skipped because they ran out of the evaluation budget (counted as no match). */
+      budgetExceeded: z.number(),
+    }),
+  ),
+})
+
+/** A rule set's errors as the house's field errors. */
+const fieldsOf = (errors: ReadonlyArray<{ path: string; message: string }>) => errors.map((e) => ({ field: e.path || '(body)', message: e.message }))
+
 /** Splits the request into the rule-set document and the version's own metadata. */
 function documentOf(body: Record<string, unknown>): unknown {
   const { comment: _comment, basedOn: _basedOn, ...document } = body
@@ -81,9 +96,8 @@ const routes: FastifyPluginAsyncZod = async (app) => {
       const principal = request.principal as UserPrincipal
       const result = validateRuleSet(documentOf(request.body))
       if (!result.ok) {
-        const fields = result.errors.map((e) => ({ field: e.path || '(body)', message: e.message }))
         return reply.code(400).send({
-          error: { code: 'invalid_ruleset' as const, message: `the rule set has ${result.errors.length} error(s)`, fields },
+          error: { code: 'invalid_ruleset' as const, message: `the rule set has ${result.errors.length} error(s)`, fields: fieldsOf(result.errors) },
           errors: result.errors,
         })
       }
@@ -120,9 +134,7 @@ const routes: FastifyPluginAsyncZod = async (app) => {
         const check = validateRuleSet(version.document)
         // (The evaluation budget, for one: a version saved before it may now be refused, in zh-CN.)
         if (!check.ok) {
-          throw new HttpError(409, 'conflict', `rule set ${id} no longer validates: ${check.errors[0]?.path} ${check.errors[0]?.message}`, {
-            fields: check.errors.map((e) => ({ field: e.path || '(body)', message: e.message })),
-          })
+          throw new HttpError(409, 'conflict', `rule set ${id} no longer validates: ${check.errors[0]?.path} ${check.errors[0]?.message}`, { fields: fieldsOf(check.errors) })
         }
         const previous = await findLiveVersion(trx)
         await markLive(trx, id, principal.username, request.body.comment, app.now())
@@ -165,19 +177,7 @@ const routes: FastifyPluginAsyncZod = async (app) => {
         summary: "How many stored events each rule's condition matched recently",
         params: z.object({ id: RulesetId }),
         querystring: z.object({ days: z.coerce.number().int().min(1).max(90).default(7) }),
-        response: {
-          200: z.object({
-            days: z.number(),
-            rules: z.array(
-              z.object({
-                ruleId: z.string(),
-                matches: z.number(),
-                /** Evaluations skipped because they ran out of the evaluation budget (counted as no match). */
-                budgetExceeded: z.number(),
-              }),
-            ),
-          }),
-        },
+        response: { 200: RuleMatches },
       },
     },
     async (request) => ruleMatches(app.db, request.params.id, request.query.days, app.now()),

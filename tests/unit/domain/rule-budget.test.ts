@@ -4,7 +4,8 @@
 import { afterEach, describe, expect, it, vi } from 'vitest'
 import { DEFAULT_RULE_SET } from '../../../server/domain/default-ruleset.ts'
 import type { RiskEvent } from '../../../server/domain/event.ts'
-import { COST_BOUNDS, compileExpression, eventContext, ORDINARY_BUDGET, RULE_BUDGET, type CompiledExpression } from '../../../server/domain/rule-language.ts'
+import { COST_BOUNDS, ORDINARY_BUDGET, RULE_BUDGET } from '../../../server/domain/rule-budget.ts'
+import { compileExpression, eventContext, type CompiledExpression } from '../../../server/domain/rule-language.ts'
 import { type RuleSetDocument, validateRuleSet } from '../../../server/domain/ruleset.ts'
 import { LIMITS } from '../../../server/modules/events/validate.ts'
 
