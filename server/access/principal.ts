@@ -30,3 +30,14 @@ export function actorOf(principal: Principal | null): { actor: string; actorKind
   if (principal.kind === 'feed') return { actor: principal.name, actorKind: 'feed' }
   return { actor: principal.username, actorKind: principal.kioskId ? 'kiosk' : 'user' }
 }
+
+/** Whose sessions ended: one session (a sign-out), a user's (disabled, demoted, re-keyed), a wall's (its pairing revoked). */
+export type SessionsEnded = { sessionId: string } | { userId: number } | { kioskId: number }
+
+/** Whether a socket's principal is among the sessions that ended. */
+export function endedFor(ended: SessionsEnded, p: Principal): boolean {
+  if (p.kind !== 'user') return false
+  if ('sessionId' in ended) return p.sessionId === ended.sessionId
+  if ('userId' in ended) return p.userId === ended.userId
+  return p.kioskId === ended.kioskId
+}

@@ -4,6 +4,7 @@ import type { z } from 'zod'
 import type { Alert as AlertSchema, AlertDetail as AlertDetailSchema, TimelineEntry as TimelineEntrySchema } from '../modules/alerts/schema.ts'
 import type { Case as CaseSchema, CaseDetail as CaseDetailSchema, CaseList as CaseListSchema } from '../modules/cases/schema.ts'
 import type { EventDetail as EventDetailSchema, EventView as EventViewSchema, PartyView } from '../modules/events/schema.ts'
+import type { ImportResult, Region } from '../modules/regions/schema.ts'
 import type { SessionResponse as SessionResponseSchema } from '../modules/session/schema.ts'
 import type { Explanation, ScoreHistory as ScoreHistorySchema, Signal, Township } from '../modules/townships/schema.ts'
 
@@ -40,3 +41,8 @@ export type ScoreHistory = Jsonify<z.infer<typeof ScoreHistorySchema>>
 
 /** `GET`/`POST /api/v1/session`: who is signed in, the CSRF token, and the centre's time zone. */
 export type SessionResponse = z.infer<typeof SessionResponseSchema>
+
+/** A region of the tree (`GET /api/v1/regions`). */
+export type RegionJson = Jsonify<z.infer<typeof Region>>
+/** What a code-table import adds, renames, moves, retires (`POST /api/v1/regions/import`). */
+export type RegionImportPreview = z.infer<typeof ImportResult>

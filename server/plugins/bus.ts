@@ -2,6 +2,7 @@ import { EventEmitter } from 'node:events'
 import type { FastifyInstance } from 'fastify'
 import fp from 'fastify-plugin'
 import type { RiskEvent, ZeroReport } from '../domain/event.ts'
+import type { SessionsEnded } from '../access/principal.ts'
 import type { DatabaseStatus } from './database-status.ts'
 
 /**
@@ -19,7 +20,7 @@ export interface BusEvents {
   /** The database stopped or started answering this process's probe. */
   'database:status': (status: DatabaseStatus) => void
   /** Sessions were ended (sign-out, a user disabled or re-keyed, a wall's pairing revoked). */
-  'sessions:ended': (why: { by: 'sign-out' | 'user-change' | 'kiosk-revoked' }) => void
+  'sessions:ended': (ended: SessionsEnded) => void
   /** Another process changed regions (its hub forwarded the change): reload the region cache. */
   'regions:changed': (what: { elsewhere: true }) => void
 }

@@ -100,7 +100,7 @@ export default fp<RealtimeOptions>(
     // The database's state reaches every client here (it is per process: each process's own
     // sockets hear from their own probe; the adapter would be as cut off as the data).
     app.bus.on('database:status', (status) => hub.databaseStatus(status))
-    app.bus.on('sessions:ended', () => hub.sessionsEnded())
+    app.bus.on('sessions:ended', (ended) => hub.sessionsEnded(ended))
 
     app.addHook('preClose', async () => {
       hub.stop()

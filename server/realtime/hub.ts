@@ -12,7 +12,7 @@ import type { FastifyBaseLogger } from 'fastify'
 import { Counter, Gauge, type Registry } from 'prom-client'
 import type { Server } from 'socket.io'
 import type { Db } from '../../db/connect.ts'
-import type { Principal } from '../access/principal.ts'
+import { endedFor, type Principal, type SessionsEnded } from '../access/principal.ts'
 import type { ClientToServerEvents, RiskChange, ServerToClientEvents, SystemStatus } from '#contract/realtime.ts'
 import { maxSeq } from '../modules/alerts/repository.ts'
 import type { AlertChange } from '../modules/alerts/service.ts'
@@ -24,6 +24,7 @@ import { RiskCoalescer, TokenBucket } from './throttle.ts'
 
 const FORWARD_EVENT = 'shaowang:hub'
 const SESSIONS_EVENT = 'shaowang:sessions-ended'
+
 
 export interface RealtimeHub {
   readonly io: Server<ClientToServerEvents, ServerToClientEvents>
@@ -41,10 +42,10 @@ export interface RealtimeHub {
   regionsUpdated(codes: readonly string[], townships: boolean): void
   /** Sends buffered risk changes now (tests, shutdown). */
   flush(): void
-  /** Re-checks every connected socket's session now; disconnects those that ended. Returns how many. */
-  checkSessions(): Promise<number>
+  /** Re-checks the connected sockets' sessions now (those `only` picks, else all); disconnects those that ended. Returns how many. */
+  checkSessions(only?: (principal: Principal) => boolean): Promise<number>
   /** Sessions ended: every process re-checks its sockets now, not at the next periodic check. */
-  sessionsEnded(): void
+  sessionsEnded(ended: SessionsEnded): void
   /** The highest alert seq this process knows of: risk:changed and event:new carry it. */
   seq(): number
 }
@@ -84,7 +85,9 @@ export class LiveHub implements RealtimeHub {
   private readonly sessionCheckMs: number
   private sessionTimer: NodeJS.Timeout | null = null
   private checking = false
-  private recheckAfter = false
+  /** Checks asked for while one runs: every socket, or those of these sessions. */
+  private checkAll = false
+  private readonly checkEnded: SessionsEnded[] = []
   private lastSeq = 0
 
   constructor(deps: HubDependencies, tuning: HubTuning = {}) {
@@ -121,7 +124,7 @@ export class LiveHub implements RealtimeHub {
       if (msg.t === 'regions') deps.regionsChangedElsewhere?.()
       this.deliverLocal(msg)
     })
-    live.on(SESSIONS_EVENT, () => this.recheckSessions())
+    live.on(SESSIONS_EVENT, (ended: SessionsEnded) => this.requestCheck(ended))
     live.use(authenticate({ cookie: deps.sessionCookie, principalFromSessionToken: deps.principalFromSessionToken, log: deps.log }))
     live.on('connection', (socket) => {
       refuseClientMessages(socket)
@@ -161,9 +164,10 @@ export class LiveHub implements RealtimeHub {
 
   seq = (): number => this.lastSeq
 
-  checkSessions = async (): Promise<number> => {
+  checkSessions = async (only?: (principal: Principal) => boolean): Promise<number> => {
     let ended = 0
     for (const socket of this.live.sockets.values()) {
+      if (only && !only(socket.data.principal)) continue
       const still = await this.deps.principalFromSessionToken(socket.data.token).catch(() => undefined)
       // undefined: the database did not answer; keep the socket rather than drop everyone.
       if (still === null) {
@@ -175,26 +179,31 @@ export class LiveHub implements RealtimeHub {
     return ended
   }
 
-  sessionsEnded = (): void => {
-    this.recheckSessions()
-    if (this.adapter === 'postgres') this.live.serverSideEmit(SESSIONS_EVENT)
+  sessionsEnded = (ended: SessionsEnded): void => {
+    this.requestCheck(ended)
+    if (this.adapter === 'postgres') this.live.serverSideEmit(SESSIONS_EVENT, ended)
   }
 
-  /** One check at a time; a request during a check runs one more after it (it may have missed the change). */
-  private recheckSessions(): void {
-    if (this.checking) {
-      this.recheckAfter = true
-      return
-    }
+  /** Asks for a check of every socket ('all') or of one ended session's, user's or wall's. */
+  private requestCheck(ended: SessionsEnded | 'all'): void {
+    if (ended === 'all') this.checkAll = true
+    else this.checkEnded.push(ended)
+    this.runChecks()
+  }
+
+  /** One check at a time; what was asked for meanwhile runs after it (it may have missed the change). */
+  private runChecks(): void {
+    if (this.checking || (!this.checkAll && this.checkEnded.length === 0)) return
+    const which = this.checkEnded.splice(0)
+    const all = this.checkAll
+    this.checkAll = false
     this.checking = true
-    this.checkSessions()
+    // The database decides (principalFromSessionToken); only whose sockets to ask about is narrowed.
+    this.checkSessions(all ? undefined : (p) => which.some((w) => endedFor(w, p)))
       .catch((err: unknown) => this.deps.log.warn({ err }, 'realtime: session check failed'))
       .finally(() => {
         this.checking = false
-        if (this.recheckAfter) {
-          this.recheckAfter = false
-          this.recheckSessions()
-        }
+        this.runChecks()
       })
   }
 
@@ -211,7 +220,7 @@ export class LiveHub implements RealtimeHub {
     if (this.sessionCheckMs <= 0) return
     // The periodic check catches what no route announces: sessions that expired.
     this.sessionTimer = setInterval(() => {
-      if (!this.checking) this.recheckSessions()
+      this.requestCheck('all')
     }, this.sessionCheckMs)
     this.sessionTimer.unref()
   }

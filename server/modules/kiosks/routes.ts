@@ -73,7 +73,7 @@ const routes: FastifyPluginAsyncZod = async (app) => {
         return revoked
       })
       // After the commit: the wall's open socket closes now too.
-      if (revokedNow) app.bus.emit('sessions:ended', { by: 'kiosk-revoked' })
+      if (revokedNow) app.bus.emit('sessions:ended', { kioskId: id })
       return reply.code(204).send(null)
     },
   )

@@ -12,24 +12,10 @@ import { readFileUpload, truthy } from '../../multipart-upload.ts'
 import { type AuditEntry, recordAudits } from '../audit/repository.ts'
 import { LedgerError, readSheet } from '../imports/sheet.ts'
 import { regionsChanged } from './changed.ts'
+import { ImportResult } from './schema.ts'
 import { codeColumnOf, type ImportPlan, planImport, readCodeRows } from './code-table.ts'
 import { insertRegions, listRegionRecords, type RegionChanges, type RegionRecord, updateRegion } from './repository.ts'
 
-const ImportResult = z.object({
-  dryRun: z.boolean(),
-  format: z.enum(['csv', 'xlsx']),
-  encoding: z.string().nullable(),
-  headerRows: z.array(z.number().int()),
-  counties: z.array(z.string()),
-  added: z.array(z.object({ code: z.string(), level: z.string(), name: z.string(), parentCode: z.string().nullable() })),
-  renamed: z.array(z.object({ code: z.string(), level: z.string(), from: z.string(), to: z.string() })),
-  moved: z.array(z.object({ code: z.string(), level: z.string(), name: z.string(), from: z.string().nullable(), to: z.string().nullable() })),
-  reclassified: z.array(z.object({ code: z.string(), name: z.string(), from: z.string().nullable(), to: z.string() })),
-  reinstated: z.array(z.object({ code: z.string(), level: z.string(), name: z.string() })),
-  retired: z.array(z.object({ code: z.string(), level: z.string(), name: z.string() })),
-  unchanged: z.number().int(),
-  skipped: z.array(z.string()),
-})
 
 /** A region file may be this large: a province's table is about 2 MB as CSV. */
 export const MAX_REGION_FILE_BYTES = 20 * 1024 * 1024

@@ -1,20 +1,10 @@
 import type { Db } from '../../../db/connect.ts'
-import type { RegionLevel } from '../../../db/schema.ts'
-
-export interface RegionRecord {
-  code: string
-  parentCode: string | null
-  level: RegionLevel
-  name: string
-  kind: string
-  tags: string[]
-  urbanRural: string | null
-  retiredAt: Date | null
-  createdAt: Date
-  updatedAt: Date
-}
+import type { Region } from '../../../db/schema.ts'
 
 const COLUMNS = ['code', 'parentCode', 'level', 'name', 'kind', 'tags', 'urbanRural', 'retiredAt', 'createdAt', 'updatedAt'] as const
+
+/** A region as the tree is managed: the table's row without the wall's and the simulator's columns. */
+export type RegionRecord = Pick<Region, (typeof COLUMNS)[number]>
 
 export async function listRegionRecords(db: Db): Promise<RegionRecord[]> {
   return db.selectFrom('region').select(COLUMNS).orderBy('code').execute()
@@ -29,15 +19,7 @@ export async function lockRegion(db: Db, code: string): Promise<RegionRecord | u
   return db.selectFrom('region').select(COLUMNS).where('code', '=', code).forUpdate().executeTakeFirst()
 }
 
-export interface NewRegionRecord {
-  code: string
-  parentCode: string | null
-  level: RegionLevel
-  name: string
-  kind: string
-  tags: string[]
-  urbanRural: string | null
-}
+export type NewRegionRecord = Omit<RegionRecord, 'retiredAt' | 'createdAt' | 'updatedAt'>
 
 export async function insertRegions(db: Db, rows: readonly NewRegionRecord[], now: Date): Promise<void> {
   // Parents first (shorter codes sort first within a tree), so the foreign key holds chunk by chunk.

@@ -11,6 +11,7 @@ import { impliedParent, KINDS_OF, kindOfName, levelOfCode, normalizeCode, parent
 import { conflict, type FieldError, HttpError, isUniqueViolation, notFound } from '../../http-errors.ts'
 import { recordAudit } from '../audit/repository.ts'
 import { regionsChanged } from './changed.ts'
+import { Region } from './schema.ts'
 import { findRegion, insertRegions, listRegionRecords, lockRegion, type RegionChanges, type RegionRecord, updateRegion } from './repository.ts'
 
 /** A code as a client may send it: 6, 9 or 12 digits (the table's padded 12-digit county and township forms too), or a grid's village code and -NN. */
@@ -23,19 +24,6 @@ const Tags = z
 const Kind = z.enum(REGION_KINDS, { error: `must be one of ${REGION_KINDS.join(', ')}` })
 const UrbanRural = z.string({ error: 'must be a string' }).regex(/^\d{3}$/, 'must be a 3-digit urban-rural code (城乡分类代码, e.g. 111, 220)')
 
-export const Region = z.object({
-  code: z.string(),
-  parentCode: z.string().nullable(),
-  level: z.enum(['county', 'township', 'village', 'grid']),
-  name: z.string(),
-  kind: z.string(),
-  tags: z.array(z.string()),
-  urbanRural: z.string().nullable(),
-  /** Set when retired: it keeps its events and takes no new ones. */
-  retiredAt: z.date().nullable(),
-  createdAt: z.date(),
-  updatedAt: z.date(),
-})
 
 const NewRegionBody = z.object({
   code: RegionCode,

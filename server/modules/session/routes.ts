@@ -144,7 +144,7 @@ const routes: FastifyPluginAsyncZod = async (app) => {
         await revokeSession(trx, principal.sessionId, app.now())
         await recordAudit(trx, { actor: principal.username, actorKind: principal.kioskId ? 'kiosk' : 'user', action: 'session.logout', target: `user:${principal.username}`, ip: request.ip })
       })
-      app.bus.emit('sessions:ended', { by: 'sign-out' })
+      app.bus.emit('sessions:ended', { sessionId: principal.sessionId })
       reply.clearCookie(SESSION_COOKIE, { path: '/' })
       return reply.code(204).send(null)
     },

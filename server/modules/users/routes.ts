@@ -189,7 +189,7 @@ const routes: FastifyPluginAsyncZod = async (app) => {
         return view(after)
       })
       // After the commit: the user's open sockets close now too (README, "Users").
-      if (sessionsEnded) app.bus.emit('sessions:ended', { by: 'user-change' })
+      if (sessionsEnded) app.bus.emit('sessions:ended', { userId: id })
       return result
     },
   )

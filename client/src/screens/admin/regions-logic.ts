@@ -2,35 +2,19 @@
 // tree, the rows an expanded tree shows, and the server's English field reasons in the screen's
 // language. Pure: no I/O, no Vue.
 
-export type RegionLevel = 'county' | 'township' | 'village' | 'grid'
+import type { RegionImportPreview, RegionJson } from '#contract/api.ts'
 
-export interface RegionItem {
-  code: string
-  parentCode: string | null
-  level: RegionLevel
-  name: string
-  kind: string
-  tags: string[]
-  urbanRural: string | null
-  retiredAt: string | null
-}
+export type RegionLevel = RegionJson['level']
+
+/** What the tab uses of a region. */
+export type RegionItem = Pick<RegionJson, 'code' | 'parentCode' | 'level' | 'name' | 'kind' | 'tags' | 'urbanRural' | 'retiredAt'>
 
 export interface RegionNode extends RegionItem {
   children: RegionNode[]
 }
 
-export interface ImportPreview {
-  dryRun: boolean
-  counties: string[]
-  added: Array<{ code: string; level: string; name: string; parentCode: string | null }>
-  renamed: Array<{ code: string; level: string; from: string; to: string }>
-  moved: Array<{ code: string; level: string; name: string; from: string | null; to: string | null }>
-  reclassified: Array<{ code: string; name: string; from: string | null; to: string }>
-  reinstated: Array<{ code: string; level: string; name: string }>
-  retired: Array<{ code: string; level: string; name: string }>
-  unchanged: number
-  skipped: string[]
-}
+/** What the tab shows of an import's preview. */
+export type ImportPreview = Omit<RegionImportPreview, 'format' | 'encoding' | 'headerRows'>
 
 /** The tree: roots are regions without a parent (or whose parent is not in the list), children by code. */
 export function buildTree(items: readonly RegionItem[]): RegionNode[] {

@@ -1,6 +1,6 @@
 import { reactive } from 'vue'
 import { api, ApiError, postJson } from '../../lib/api.ts'
-import type { ImportPreview, RegionItem } from '../../screens/admin/regions-logic.ts'
+import type { RegionImportPreview as ImportPreview, RegionJson as RegionItem } from '#contract/api.ts'
 
 /**
  * The region tree (docs/architecture.md §3): the list, its writes, and the code table import with
